@@ -1,0 +1,9 @@
+"""Accounts: the user model and its three roles (car owner, shop staff, platform admin)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")

@@ -1,0 +1,47 @@
+"""API plumbing: the exception handler that gives every error a translated ``detail``."""
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.errors import DomainError
+
+
+def exception_handler(exc, context):
+    """Map domain errors to their status; give validation errors a ``detail`` beside the fields.
+
+    Bodies always carry a human-readable ``detail`` in the request's language, and a 400 for bad
+    input keeps the field errors under ``errors``.
+    """
+    if isinstance(exc, DomainError):
+        body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
+        return Response(body, status=exc.status_code)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data
+        if isinstance(errors, list):
+            errors = {"non_field_errors": errors}
+        response.data = {"detail": _("Please correct the errors below."), "errors": errors}
+    elif isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": _("The request could not be processed."), **response.data}
+    return response
+
+
+class MoneySerializer(serializers.Serializer):
+    """The API's money shape; read-only."""
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """What every error body carries (documented in the schema)."""
+
+    detail = serializers.CharField()
+
+
+HTTP_409 = status.HTTP_409_CONFLICT

@@ -1,0 +1,9 @@
+"""Parts: the vehicle-and-parts catalogue, service items, maintenance packages and the quote engine."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartsConfig(AppConfig):
+    name = "parts"
+    verbose_name = _("Catalogue")

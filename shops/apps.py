@@ -1,0 +1,9 @@
+"""Shops: the shop network, staff memberships and capacity."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopsConfig(AppConfig):
+    name = "shops"
+    verbose_name = _("Shops")
