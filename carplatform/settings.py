@@ -185,7 +185,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "bookings-expire-unpaid": {"task": "bookings.tasks.bookings_expire_unpaid", "schedule": 60.0},
+    "payments-reconcile-pending": {"task": "payments.tasks.payments_reconcile_pending", "schedule": 300.0},
+    "vouchers-expire-due": {"task": "payments.tasks.vouchers_expire_due", "schedule": 3600.0},
+}
 
 # --- security (production) ------------------------------------------------------------------
 if not DEBUG:
@@ -218,4 +222,9 @@ DEMO_LOADERS = [
 # defaults to SECRET_KEY; set it on its own before you ever rotate SECRET_KEY, or issued
 # vouchers can no longer be found or shown.
 VOUCHER_SECRET = env.str("VOUCHER_SECRET", default=SECRET_KEY)
+# Booking and payment rules.
+BOOKING_PAY_WITHIN_MINUTES = env.int("BOOKING_PAY_WITHIN_MINUTES", default=15)
+VOUCHER_VALID_DAYS = env.int("VOUCHER_VALID_DAYS", default=30)
+PAYMENT_PROVIDERS = {"sandbox": "payments.checkout.sandbox.SandboxProvider"}
+SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_" + SECRET_KEY[:24])
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load

@@ -8,6 +8,8 @@ from carplatform import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("", include("bookings.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("shop/", include("shops.urls")),
+    path("", include("bookings.urls")),
+    path("pay/", include("payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,107 @@
+"""Serializers of the owner's booking API: one input and one output per operation."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bookings.models import Booking, plate_validator
+from common.money import money_dict
+
+
+class MoneyField(serializers.Field):
+    """Read-only money: ``{"amount": "368.00", "currency": "CNY"}``."""
+
+    def __init__(self, amount_attr: str, **kwargs):
+        self.amount_attr = amount_attr
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return money_dict(getattr(obj, self.amount_attr), getattr(obj, "currency", None))
+
+
+class VehicleInputSerializer(serializers.Serializer):
+    variant = serializers.IntegerField()
+    plate = serializers.CharField(max_length=10, validators=[plate_validator])
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    nickname = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    odometer_km = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False, default=0)
+
+
+class VehiclePatchSerializer(VehicleInputSerializer):
+    variant = serializers.IntegerField(required=False)
+    plate = serializers.CharField(max_length=10, validators=[plate_validator], required=False)
+
+
+class VehicleOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    nickname = serializers.CharField()
+    odometer_km = serializers.IntegerField()
+    variant = serializers.SerializerMethodField()
+
+    def get_variant(self, vehicle) -> dict:
+        v = vehicle.variant
+        return {
+            "id": v.pk,
+            "name": str(v),
+            "model": str(v.model),
+            "brand": str(v.model.brand),
+        }
+
+
+class BookingInputSerializer(serializers.Serializer):
+    vehicle = serializers.IntegerField()
+    shop = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    package = serializers.CharField(required=False, allow_blank=True, default="")
+    service_items = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+
+    def validate(self, attrs):
+        if not attrs["package"] and not attrs["service_items"]:
+            raise serializers.ValidationError(_("Choose a package or at least one service item."))
+        return attrs
+
+
+class BookingLineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    service_item_code = serializers.CharField()
+    sku = serializers.CharField()
+    name_en = serializers.CharField()
+    name_zh = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=8, decimal_places=2)
+    unit_price = MoneyField("unit_price_amount")
+    amount = serializers.SerializerMethodField()
+
+    def get_amount(self, line) -> dict:
+        return money_dict(line.amount)
+
+
+class BookingEventSerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    shop = serializers.SerializerMethodField()
+    vehicle = serializers.IntegerField(source="vehicle_id")
+    starts_at = serializers.DateTimeField()
+    pay_by = serializers.DateTimeField()
+    package = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_items = serializers.ListField(source="service_item_codes", child=serializers.CharField())
+    parts = MoneyField("parts_amount")
+    labour = MoneyField("labour_amount")
+    total = MoneyField("total_amount")
+    created_at = serializers.DateTimeField()
+
+    def get_shop(self, booking) -> dict:
+        return {"id": booking.shop_id, "name": booking.shop.name}
+
+
+class BookingDetailOutputSerializer(BookingOutputSerializer):
+    lines = BookingLineSerializer(many=True, source="lines.all")
+    events = BookingEventSerializer(many=True, source="events.all")

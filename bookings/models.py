@@ -1,0 +1,143 @@
+"""Bookings data: the owner's garage, the service order with its frozen lines, and its events."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+plate_validator = RegexValidator(
+    r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$",
+    _("Enter a mainland China plate, e.g. 浙A12345 or 浙AD12345 (new energy)."),
+)
+
+
+class Vehicle(models.Model):
+    """A car in an owner's garage."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vehicles")
+    variant = models.ForeignKey("parts.Variant", on_delete=models.PROTECT, related_name="+", verbose_name=_("model"))
+    plate = models.CharField(_("plate"), max_length=10, validators=[plate_validator])
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"), default=0)
+    is_active = models.BooleanField(_("in the garage"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "plate"], condition=models.Q(is_active=True), name="bookings_vehicle_plate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname or self.plate
+
+
+class Booking(models.Model):
+    """A service order: one slot at one shop for one car, with its prices frozen at booking."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        CHECKED_IN = "checked_in", _("Checked in")
+        IN_SERVICE = "in_service", _("In service")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        EXPIRED = "expired", _("Expired")
+        NO_SHOW = "no_show", _("No-show")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings")
+    variant = models.ForeignKey("parts.Variant", on_delete=models.PROTECT, related_name="+")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="bookings")
+    package = models.ForeignKey("parts.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    service_item_codes = models.JSONField(_("service items"), default=list)
+    starts_at = models.DateTimeField(_("slot"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
+    parts_amount = models.DecimalField(_("parts"), max_digits=12, decimal_places=2)
+    labour_amount = models.DecimalField(_("labour"), max_digits=12, decimal_places=2)
+    total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    pay_by = models.DateTimeField(_("pay by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "pay_by"], name="bookings_unpaid_due_idx"),
+            models.Index(fields=["shop", "starts_at"], name="bookings_shop_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="bookings_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The order number people read: date booked + id, e.g. CP261122000042."""
+        created: datetime = timezone.localtime(self.created_at) if self.created_at else timezone.localtime()
+        return f"CP{created:%y%m%d}{self.pk or 0:06d}"
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in (self.Status.AWAITING_PAYMENT, self.Status.PAID)
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == self.Status.AWAITING_PAYMENT and self.pay_by > timezone.now()
+
+
+class BookingLine(models.Model):
+    """One frozen line of the order's quote (a part or labour), exactly as the owner saw it."""
+
+    class Kind(models.TextChoices):
+        PART = "part", _("Part")
+        LABOUR = "labour", _("Labour")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    service_item_code = models.CharField(max_length=40)
+    sku = models.CharField(max_length=60, blank=True)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    unit_price_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class BookingEvent(models.Model):
+    """One state change of a booking: who, when, from what to what, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Booking.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Booking.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

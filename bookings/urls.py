@@ -1,0 +1,18 @@
+"""Owner page URLs."""
+
+from django.urls import path
+
+from bookings import views
+
+app_name = "bookings"
+urlpatterns = [
+    path("garage/", views.garage, name="garage"),
+    path("garage/add/", views.vehicle_add, name="vehicle-add"),
+    path("garage/<int:pk>/", views.vehicle_detail, name="vehicle"),
+    path("garage/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
+    path("garage/<int:pk>/remove/", views.vehicle_remove, name="vehicle-remove"),
+    path("book/", views.book, name="book"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<int:pk>/", views.order_detail, name="detail"),
+    path("orders/<int:pk>/receipt/", views.order_receipt, name="receipt"),
+]

@@ -1,0 +1,178 @@
+"""Owner pages: the garage, booking a slot, my orders, an order, its receipt."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings import selectors, services
+from bookings.forms import VehicleForm
+from common.errors import DomainError, NotFound
+from parts import quoting
+from parts.models import Package, Variant
+from shops import selectors as shop_selectors
+
+
+def owner_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_owner:
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+# --- garage ----------------------------------------------------------------------------------
+
+
+@owner_required
+def garage(request):
+    return render(request, "bookings/garage.html", {"vehicles": selectors.vehicle_list_for_owner(request.user)})
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def vehicle_add(request):
+    initial = {"variant": request.GET.get("variant")}
+    form = VehicleForm(request.POST or None, initial=initial)
+    variant = Variant.objects.select_related("model__brand").filter(pk=request.GET.get("variant") or 0).first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle = services.vehicle_add(owner=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(car)s is in your garage.") % {"car": vehicle})
+            return redirect("bookings:vehicle", vehicle.pk)
+    return render(request, "bookings/vehicle_form.html", {"form": form, "variant": variant})
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def vehicle_edit(request, pk: int):
+    vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
+    form = VehicleForm(request.POST or None, instance=vehicle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vehicle_update(vehicle=vehicle, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("bookings:vehicle", vehicle.pk)
+    return render(request, "bookings/vehicle_form.html", {"form": form, "variant": vehicle.variant, "vehicle": vehicle})
+
+
+@owner_required
+@require_POST
+def vehicle_remove(request, pk: int):
+    vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
+    try:
+        services.vehicle_remove(vehicle=vehicle)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("bookings:vehicle", vehicle.pk)
+    messages.success(request, _("The car was removed from your garage."))
+    return redirect("bookings:garage")
+
+
+@owner_required
+def vehicle_detail(request, pk: int):
+    vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
+    bookings = selectors.booking_list_for_owner(request.user).filter(vehicle=vehicle)[:20]
+    return render(request, "bookings/vehicle_detail.html", {"vehicle": vehicle, "bookings": bookings})
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+def _book_context(request, source) -> dict:
+    """What the booking page shows: the shop's price for this car now, and free slots that day."""
+    try:
+        shop = shop_selectors.shop_get_public(shop_id=int(source.get("shop", 0)))
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    vehicles = list(selectors.vehicle_list_for_owner(request.user))
+    vehicle_id = source.get("vehicle")
+    vehicle = next((v for v in vehicles if str(v.pk) == str(vehicle_id)), vehicles[0] if vehicles else None)
+    package = Package.objects.filter(code=source.get("package") or "").first()
+    items = [code for code in (source.get("items") or "").split(",") if code]
+    context = {"shop": shop, "vehicles": vehicles, "vehicle": vehicle, "package": package, "items": ",".join(items)}
+    if vehicle is None or not (package or items):
+        return context
+    resolution = quoting.resolve(variant=vehicle.variant, service_items=items, package=package)
+    context["quote"] = resolution.price(shop_selectors.pricebook_for(shop))
+    context["offers_all"] = shop_selectors.shop_offers(shop, resolution.service_item_codes)
+    slot = parse_datetime(source.get("slot") or "")
+    day = timezone.localdate(slot) if slot else timezone.localdate()
+    context["slot"] = slot
+    context["day"] = day
+    context["slots"] = shop_selectors.free_slots_for_shop(shop, day)
+    return context
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def book(request):
+    """Pick a slot and confirm the breakdown; booking takes one place of the slot atomically."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        context = _book_context(request, source)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    if request.method == "POST":
+        slot: datetime | None = context.get("slot")
+        if context.get("vehicle") is None or slot is None or "quote" not in context:
+            messages.error(request, _("Choose a car, a service and a time."))
+        else:
+            try:
+                booking = services.booking_create(
+                    owner=request.user,
+                    vehicle=context["vehicle"],
+                    shop=context["shop"],
+                    starts_at=slot,
+                    service_items=context["items"].split(",") if context["items"] else (),
+                    package=context["package"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                context["slots"] = shop_selectors.free_slots_for_shop(context["shop"], context["day"])
+            else:
+                messages.success(request, _("Booked! Pay within the time shown to keep your slot."))
+                return redirect("bookings:detail", booking.pk)
+    return render(request, "bookings/book.html", context)
+
+
+# --- my orders -------------------------------------------------------------------------------
+
+
+@owner_required
+def order_list(request):
+    return render(request, "bookings/order_list.html", {"bookings": selectors.booking_list_for_owner(request.user)[:100]})
+
+
+@owner_required
+def order_detail(request, pk: int):
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    template = "bookings/_order_status.html" if request.htmx else "bookings/order_detail.html"
+    return render(request, template, {"booking": booking})
+
+
+@owner_required
+def order_receipt(request, pk: int):
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    return render(request, "bookings/receipt.html", {"booking": booking})

@@ -1,0 +1,1 @@
+"""Checkout: payments for orders, the provider interface, the sandbox provider and webhooks."""

@@ -1,0 +1,1 @@
+"""Vouchers: issued on payment, redeemed at the shop, refunded or expired."""
