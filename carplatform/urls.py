@@ -8,7 +8,7 @@ from carplatform import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
-    path("", include("bookings.api.urls")),
+    path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
 ]
 
@@ -17,7 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("shop/", include("shops.urls")),
-    path("", include("bookings.urls")),
+    path("", include("bookings.order_urls")),
     path("pay/", include("payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

@@ -21,8 +21,8 @@ ALL = frozenset({"anonymous", "owner", "shop_staff", "platform_admin"})
 
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), ALL),
-    NavEntry("bookings:garage", _("My garage"), frozenset({"owner"})),
-    NavEntry("bookings:orders", _("My orders"), frozenset({"owner"})),
+    NavEntry("orders:garage", _("My garage"), frozenset({"owner"})),
+    NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),

@@ -54,7 +54,7 @@ def order_pay(request, pk: int):
         start = checkout.payment_start(booking_id=booking.pk, owner=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("bookings:detail", booking.pk)
+        return redirect("orders:detail", booking.pk)
     return redirect(start.redirect_url)
 
 
@@ -71,7 +71,7 @@ def order_cancel(request, pk: int):
             messages.success(request, _("Cancelled. %(amount)s will be refunded in full.") % {"amount": booking.total_amount})
         else:
             messages.success(request, _("Cancelled."))
-    return redirect("bookings:detail", booking.pk)
+    return redirect("orders:detail", booking.pk)
 
 
 @login_required

@@ -77,7 +77,7 @@ def payment_start(*, booking_id: int, owner, provider: str = "sandbox") -> Payme
         amount=booking.total_amount,
         currency=booking.currency,
         description=f"{booking.number} {booking.shop.name}",
-        return_url=reverse("bookings:detail", args=[booking.pk]),
+        return_url=reverse("orders:detail", args=[booking.pk]),
         idempotency_key=key,
     )
     if payment is None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bookings.api import views
+from bookings.api import order_views as views
 
 urlpatterns = [
     path("vehicles/", views.VehicleListCreateApi.as_view(), name="vehicle-list"),

@@ -1,10 +1,10 @@
-"""Owner page URLs."""
+"""Owner page URLs: the garage, booking a slot, my orders (namespace "orders")."""
 
 from django.urls import path
 
-from bookings import views
+from bookings import order_views as views
 
-app_name = "bookings"
+app_name = "orders"
 urlpatterns = [
     path("garage/", views.garage, name="garage"),
     path("garage/add/", views.vehicle_add, name="vehicle-add"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import selectors, services
-from bookings.forms import VehicleForm
+from bookings.order_forms import VehicleForm
 from common.errors import DomainError, NotFound
 from parts import quoting
 from parts.models import Package, Variant
@@ -56,7 +56,7 @@ def vehicle_add(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("%(car)s is in your garage.") % {"car": vehicle})
-            return redirect("bookings:vehicle", vehicle.pk)
+            return redirect("orders:vehicle", vehicle.pk)
     return render(request, "bookings/vehicle_form.html", {"form": form, "variant": variant})
 
 
@@ -72,7 +72,7 @@ def vehicle_edit(request, pk: int):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Saved."))
-            return redirect("bookings:vehicle", vehicle.pk)
+            return redirect("orders:vehicle", vehicle.pk)
     return render(request, "bookings/vehicle_form.html", {"form": form, "variant": vehicle.variant, "vehicle": vehicle})
 
 
@@ -84,9 +84,9 @@ def vehicle_remove(request, pk: int):
         services.vehicle_remove(vehicle=vehicle)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("bookings:vehicle", vehicle.pk)
+        return redirect("orders:vehicle", vehicle.pk)
     messages.success(request, _("The car was removed from your garage."))
-    return redirect("bookings:garage")
+    return redirect("orders:garage")
 
 
 @owner_required
@@ -153,7 +153,7 @@ def book(request):
                 context["slots"] = shop_selectors.free_slots_for_shop(context["shop"], context["day"])
             else:
                 messages.success(request, _("Booked! Pay within the time shown to keep your slot."))
-                return redirect("bookings:detail", booking.pk)
+                return redirect("orders:detail", booking.pk)
     return render(request, "bookings/book.html", context)
 
 

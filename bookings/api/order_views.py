@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import selectors, services
-from bookings.api.serializers import (
+from bookings.api.order_serializers import (
     BookingDetailOutputSerializer,
     BookingInputSerializer,
     BookingOutputSerializer,
