@@ -215,3 +215,7 @@ DEMO_LOADERS = [
     "shops.demo.load",
 ]
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load
+
+# Shops: the default commission of a new shop's agreement, and how far matching looks.
+SHOP_DEFAULT_COMMISSION_RATE = env.str("SHOP_DEFAULT_COMMISSION_RATE", default="0.0800")
+MATCH_MAX_DISTANCE_KM = 50

@@ -1,10 +1,204 @@
-"""Reads for shops."""
+"""Reads for shops: memberships, opening hours on a day, free capacity per slot, price books."""
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from shops.models import Membership
+from common.errors import NotFound
+from shops.holidays import DayKind, day_kind
+from shops.models import District, Membership, Shop, ShopClosure, SlotCapacity
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
     """The shops a staff member works at, with their role at each."""
     return Membership.objects.filter(user=user).select_related("shop").order_by("shop__name")
+
+
+def shop_get_for_manager(*, user, shop_id: int) -> Shop:
+    """A shop the user manages; anything else (another shop, a mere technician) is 404."""
+    if not user.is_authenticated:
+        raise NotFound()
+    shop = (
+        Shop.objects.filter(id=shop_id, memberships__user=user, memberships__role=Membership.Role.MANAGER)
+        .select_related("district")
+        .first()
+    )
+    if shop is None:
+        raise NotFound()
+    return shop
+
+
+def shop_get_for_staff(*, user, shop_id: int) -> tuple[Shop, Membership]:
+    """A shop the user works at, with their membership; anything else is 404."""
+    if not user.is_authenticated:
+        raise NotFound()
+    membership = Membership.objects.filter(shop_id=shop_id, user=user).select_related("shop").first()
+    if membership is None:
+        raise NotFound()
+    return membership.shop, membership
+
+
+def shop_list_public() -> QuerySet[Shop]:
+    """Shops an owner may see and book: active ones."""
+    return Shop.objects.filter(status=Shop.Status.ACTIVE).select_related("district")
+
+
+def shop_get_public(*, shop_id: int | None = None, slug: str | None = None) -> Shop:
+    """One active shop; applied or suspended shops answer 404 like missing ones."""
+    qs = shop_list_public()
+    shop = qs.filter(id=shop_id).first() if shop_id is not None else qs.filter(slug=slug).first()
+    if shop is None:
+        raise NotFound()
+    return shop
+
+
+def district_list(*, city_code: str | None = None) -> QuerySet[District]:
+    qs = District.objects.all()
+    if city_code:
+        qs = qs.filter(city_code=city_code)
+    return qs.order_by("code")
+
+
+# --- hours and slots -------------------------------------------------------------------------
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _regular_workday_hours(shop: Shop) -> tuple[time, time] | None:
+    for weekday in range(5):
+        hours = shop.hours_for_weekday(weekday)
+        if hours:
+            return hours
+    return None
+
+
+def opening_hours_on(shop: Shop, day: date, closure: ShopClosure | None) -> tuple[time, time] | None:
+    """When the shop is open on ``day``, or None when it is closed.
+
+    The shop's own exception for the date wins; then, for shops that follow the public calendar,
+    statutory holidays close and swapped working days (调休) open with the regular weekday hours;
+    otherwise the weekly hours of that weekday.
+    """
+    if closure is not None:
+        if not closure.is_open:
+            return None
+        if closure.opens and closure.closes:
+            return closure.opens, closure.closes
+        return shop.hours_for_weekday(day.weekday()) or _regular_workday_hours(shop)
+    if shop.observes_public_holidays:
+        kind = day_kind(day)
+        if kind is DayKind.PUBLIC_HOLIDAY:
+            return None
+        if kind is DayKind.SWAPPED_WORKDAY:
+            return shop.hours_for_weekday(day.weekday()) or _regular_workday_hours(shop)
+    return shop.hours_for_weekday(day.weekday())
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One bookable slot of a shop, with its capacity and the places already taken."""
+
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+def slot_starts_on(shop: Shop, day: date, closure: ShopClosure | None) -> list[datetime]:
+    """Slot start times of a shop on a day: every ``slot_minutes`` from opening until the last
+    slot that ends by closing time (aware, in the platform's time zone)."""
+    hours = opening_hours_on(shop, day, closure)
+    if hours is None:
+        return []
+    tz = local_tz()
+    opens = datetime.combine(day, hours[0], tzinfo=tz)
+    closes = datetime.combine(day, hours[1], tzinfo=tz)
+    step = timedelta(minutes=shop.slot_minutes)
+    starts = []
+    current = opens
+    while current + step <= closes:
+        starts.append(current)
+        current += step
+    return starts
+
+
+def closures_on(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
+    """The shops' own exceptions for one date, in one query."""
+    rows = ShopClosure.objects.filter(shop_id__in=[s.id for s in shops], date=day)
+    return {row.shop_id: row for row in rows}
+
+
+def slots_for_shops(
+    shops: Sequence[Shop],
+    day: date,
+    *,
+    closures: dict[int, ShopClosure] | None = None,
+    now: datetime | None = None,
+) -> dict[int, list[Slot]]:
+    """THE free-capacity function: every future slot of each shop on ``day`` with its places.
+
+    Set-based: one query for the day's closures (skipped when the caller passes them) and one
+    for the day's ``SlotCapacity`` rows of all the shops, whatever their number. A slot without a
+    row has the shop's bays free. Booking (``slot_take``), the slots API, the shop page and
+    matching all read capacity through here.
+    """
+    if not shops:
+        return {}
+    now = now or timezone.now()
+    if closures is None:
+        closures = closures_on(shops, day)
+    tz = local_tz()
+    day_start = datetime.combine(day, time.min, tzinfo=tz)
+    rows = SlotCapacity.objects.filter(
+        shop_id__in=[s.id for s in shops],
+        starts_at__gte=day_start,
+        starts_at__lt=day_start + timedelta(days=1),
+    ).values_list("shop_id", "starts_at", "capacity", "booked")
+    taken = {(shop_id, starts_at): (capacity, booked) for shop_id, starts_at, capacity, booked in rows}
+    result: dict[int, list[Slot]] = {}
+    for shop in shops:
+        step = timedelta(minutes=shop.slot_minutes)
+        slots = []
+        for starts_at in slot_starts_on(shop, day, closures.get(shop.id)):
+            if starts_at <= now:
+                continue
+            capacity, booked = taken.get((shop.id, starts_at), (shop.bays, 0))
+            slots.append(
+                Slot(starts_at=starts_at, ends_at=starts_at + step, capacity=capacity, booked=booked)
+            )
+        result[shop.id] = slots
+    return result
+
+
+def free_slots_for_shop(shop: Shop, day: date, *, now: datetime | None = None) -> list[Slot]:
+    """The slots of one shop on one day that still have a free place."""
+    return [slot for slot in slots_for_shops([shop], day, now=now)[shop.id] if slot.free > 0]
+
+
+def next_free_slots(shop: Shop, *, after: datetime, days: int = 7, limit: int = 3) -> list[Slot]:
+    """The first free slots of a shop after a moment, looking ahead ``days`` days."""
+    found: list[Slot] = []
+    day = timezone.localtime(after, local_tz()).date()
+    for offset in range(days):
+        for slot in slots_for_shops([shop], day + timedelta(days=offset), now=after)[shop.id]:
+            if slot.free > 0:
+                found.append(slot)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def week_hours_display(shop: Shop) -> Iterable[tuple[int, tuple[time, time] | None]]:
+    """(weekday, hours or None) for Monday to Sunday."""
+    return [(weekday, shop.hours_for_weekday(weekday)) for weekday in range(7)]
