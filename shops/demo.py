@@ -56,7 +56,9 @@ def load() -> list[str]:
         )
     managed = Shop.objects.get(slug=MANAGED_SHOP)
     manager = User.objects.get(username="manager")
-    Membership.objects.update_or_create(shop=managed, user=manager, defaults={"role": Membership.Role.MANAGER})
+    Membership.objects.update_or_create(
+        shop=managed, user=manager, defaults={"role": Membership.Role.MANAGER}
+    )
     ShopClosure.objects.get_or_create(
         shop=managed,
         date=timezone.localdate() + timedelta(days=10),
