@@ -8,6 +8,7 @@ from carplatform import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("shops/", include("shops.api.urls")),
 ]
 
 urlpatterns = [
