@@ -21,7 +21,9 @@ ALL = frozenset({"anonymous", "owner", "shop_staff", "platform_admin"})
 
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), ALL),
+    NavEntry("bookings:search", _("Find a shop"), ALL),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
+    NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),
 ]

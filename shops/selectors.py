@@ -1,17 +1,19 @@
 """Reads for shops: memberships, opening hours on a day, free capacity per slot, price books."""
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import ExpressionWrapper, F, FilteredRelation, FloatField, Q, QuerySet, Value
 from django.utils import timezone
 
 from common.errors import NotFound
 from shops.holidays import DayKind, day_kind
 from shops.models import District, Membership, Shop, ShopClosure, SlotCapacity
+from shops.places import haversine_km
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -202,3 +204,75 @@ def next_free_slots(shop: Shop, *, after: datetime, days: int = 7, limit: int = 
 def week_hours_display(shop: Shop) -> Iterable[tuple[int, tuple[time, time] | None]]:
     """(weekday, hours or None) for Monday to Sunday."""
     return [(weekday, shop.hours_for_weekday(weekday)) for weekday in range(7)]
+
+
+# --- distance ---------------------------------------------------------------------------------
+
+KM_PER_DEGREE_LAT = 111.195  # great circle on a sphere of radius 6371.0088 km
+
+
+def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lng, max_lng) enclosing a circle of ``radius_km`` (GCJ-02 degrees)."""
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    cos_lat = max(math.cos(math.radians(lat)), 0.01)
+    dlng = radius_km / (KM_PER_DEGREE_LAT * cos_lat)
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def shop_queryset_near(
+    *, lat: float, lng: float, radius_km: float, day: date | None = None
+) -> QuerySet[Shop]:
+    """Active shops in the bounding box of a circle, nearest first (approximately); slice it.
+
+    The box is a range on the indexed (lat, lng) of active shops (partial index
+    ``shops_shop_active_latlng``), so the database never scans the whole network; the exact
+    great-circle distance and each shop's service radius are checked by the caller on the few rows
+    returned. With ``day``, each shop carries its own exception for that date (``day_closure_*``
+    annotations, read by :func:`closures_from_annotations`) in the same query.
+    """
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
+    cos_lat = math.cos(math.radians(lat))
+    approx = (F("lat") - Value(lat)) * (F("lat") - Value(lat)) + (F("lng") - Value(lng)) * (
+        F("lng") - Value(lng)
+    ) * Value(cos_lat * cos_lat)
+    qs = Shop.objects.filter(
+        status=Shop.Status.ACTIVE, lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng
+    ).annotate(approx_d2=ExpressionWrapper(approx, output_field=FloatField()))
+    if day is not None:
+        qs = qs.annotate(
+            day_closure=FilteredRelation("closures", condition=Q(closures__date=day)),
+            day_closure_id=F("day_closure__id"),
+            day_closure_is_open=F("day_closure__is_open"),
+            day_closure_opens=F("day_closure__opens"),
+            day_closure_closes=F("day_closure__closes"),
+        )
+    return qs.select_related("district").order_by("approx_d2", "id")
+
+
+def closures_from_annotations(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
+    """The day's closures carried by shops from :func:`shop_queryset_near` (no query)."""
+    found = {}
+    for shop in shops:
+        if getattr(shop, "day_closure_id", None) is not None:
+            found[shop.id] = ShopClosure(
+                id=shop.day_closure_id,
+                shop_id=shop.id,
+                date=day,
+                is_open=shop.day_closure_is_open,
+                opens=shop.day_closure_opens,
+                closes=shop.day_closure_closes,
+            )
+    return found
+
+
+def shop_list_near(
+    *, lat: float, lng: float, radius_km: float, day: date | None = None, limit: int = 200
+) -> list[tuple[Shop, float]]:
+    """(shop, distance km) of active shops within ``radius_km`` and their own service radius."""
+    result = []
+    for shop in shop_queryset_near(lat=lat, lng=lng, radius_km=radius_km, day=day)[:limit]:
+        distance = haversine_km(lat, lng, shop.lat, shop.lng)
+        if distance <= radius_km and distance <= shop.service_radius_km:
+            result.append((shop, distance))
+    result.sort(key=lambda pair: pair[1])
+    return result

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.money import money_dict
@@ -55,15 +56,18 @@ class ShopOutputSerializer(serializers.Serializer):
     observes_public_holidays = serializers.BooleanField()
     hours = serializers.SerializerMethodField()
 
-    def get_location(self, shop: Shop) -> LocationOutputSerializer | None:
+    @extend_schema_field(LocationOutputSerializer(allow_null=True))
+    def get_location(self, shop: Shop) -> dict | None:
         if shop.lat is None:
             return None
         return {"lat": shop.lat, "lng": shop.lng, "system": COORDINATE_SYSTEM}
 
-    def get_labour_rate(self, shop: Shop) -> MoneyOutputSerializer:
+    @extend_schema_field(MoneyOutputSerializer)
+    def get_labour_rate(self, shop: Shop) -> dict:
         return money_dict(shop.labour_rate_amount)
 
-    def get_hours(self, shop: Shop) -> HoursOutputSerializer(many=True):
+    @extend_schema_field(HoursOutputSerializer(many=True))
+    def get_hours(self, shop: Shop) -> list[dict]:
         rows = []
         for weekday, name in enumerate(WEEKDAYS):
             hours = shop.hours_for_weekday(weekday)
