@@ -228,3 +228,7 @@ VOUCHER_VALID_DAYS = env.int("VOUCHER_VALID_DAYS", default=30)
 PAYMENT_PROVIDERS = {"sandbox": "payments.checkout.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_" + SECRET_KEY[:24])
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load
+
+# Shops: the default commission of a new shop's agreement, and how far matching looks.
+SHOP_DEFAULT_COMMISSION_RATE = env.str("SHOP_DEFAULT_COMMISSION_RATE", default="0.0800")
+MATCH_MAX_DISTANCE_KM = 50

@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
+    path("shops/", include("shops.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("shop/", include("shops.urls")),
     path("", include("bookings.order_urls")),
     path("pay/", include("payments.urls")),
+    path("shops/", include("shops.public_urls")),
+    path("bookings/", include("bookings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -23,7 +23,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), ALL),
     NavEntry("orders:garage", _("My garage"), frozenset({"owner"})),
     NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
+    NavEntry("bookings:search", _("Find a shop"), ALL),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
+    NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),
 ]

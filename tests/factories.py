@@ -30,6 +30,12 @@ class ShopFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试门店 {n}")
     slug = factory.Sequence(lambda n: f"shop-{n}")
     status = Shop.Status.ACTIVE
+    # West Lake, Hangzhou (GCJ-02); open 08:30-18:00 every day; calendar-independent by default.
+    lat = 30.2431
+    lng = 120.1507
+    bays = 2
+    slot_minutes = 60
+    observes_public_holidays = False
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -62,16 +62,16 @@ def _nav_urls(client):
 
 
 def test_navigation_follows_the_role(client):
-    assert _nav_urls(client) == ["/"]
+    assert _nav_urls(client) == ["/", "/bookings/find/"]
 
     client.force_login(UserFactory(role=User.Role.OWNER))
-    assert _nav_urls(client) == ["/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", "/bookings/find/", "/accounts/me/"]
 
     client.force_login(MembershipFactory().user)
-    assert _nav_urls(client) == ["/", "/shop/console/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", "/bookings/find/", "/shop/console/", "/shop/manage/", "/accounts/me/"]
 
     client.force_login(UserFactory(role=User.Role.PLATFORM_ADMIN, is_staff=True))
-    assert _nav_urls(client) == ["/", "/admin/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", "/bookings/find/", "/admin/", "/accounts/me/"]
 
 
 def test_shop_console_lists_only_my_shops_and_refuses_owners(client):
