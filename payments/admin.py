@@ -41,7 +41,15 @@ class JournalLineInline(admin.TabularInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "created_at", "reference_type", "reference_id", "idempotency_key", "reverses")
+    list_display = (
+        "id",
+        "kind",
+        "created_at",
+        "reference_type",
+        "reference_id",
+        "idempotency_key",
+        "reverses",
+    )
     list_filter = ("kind", "reference_type")
     search_fields = ("idempotency_key", "reference_id", "memo")
     date_hierarchy = "created_at"

@@ -3,24 +3,37 @@
 ``account_balance`` and ``trial_balance`` give the raw signed balance (debit positive, credit
 negative), so the trial balance sums to zero. ``merchant_payable_balance`` and ``escrow_balance``
 give the amount the platform owes (the liability's credit balance as a positive number).
+
+The sums run over whole fen (``ROUND(amount * 100)``): exact on PostgreSQL's ``numeric`` and
+on SQLite too, where a decimal column is summed in floating point but integral values stay exact
+(see decision 0005).
 """
 
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Sum, Value
+from django.db.models.functions import Coalesce, Round
 
-from common.money import ZERO, quantize_fen
+from common.money import FEN, ZERO
 from payments.ledger.models import MERCHANT_PAYABLE_PREFIX, JournalLine, LedgerAccount, SystemAccount
 
-_ZERO = Value(ZERO, output_field=DecimalField(max_digits=12, decimal_places=2))
+_WHOLE = DecimalField(max_digits=20, decimal_places=0)
+
+
+def _fen_sum(field: str) -> Coalesce:
+    """SUM of the amounts in whole fen, 0 when there are none."""
+    return Coalesce(Sum(Round(F(field) * Value(100)), output_field=_WHOLE), Value(0), output_field=_WHOLE)
+
+
+def _yuan(total_fen) -> Decimal:
+    return (Decimal(total_fen) * FEN).quantize(FEN)
 
 
 def _sum(lines, as_of: datetime | None) -> Decimal:
     if as_of is not None:
         lines = lines.filter(entry__created_at__lte=as_of)
-    return quantize_fen(lines.aggregate(total=Coalesce(Sum("amount"), _ZERO))["total"])
+    return _yuan(lines.aggregate(total=_fen_sum("amount"))["total"])
 
 
 def account_balance(account: LedgerAccount, *, as_of: datetime | None = None) -> Decimal:
@@ -30,10 +43,8 @@ def account_balance(account: LedgerAccount, *, as_of: datetime | None = None) ->
 
 def trial_balance() -> list[tuple[LedgerAccount, Decimal]]:
     """Every account with its signed balance, in one aggregate query; the balances sum to zero."""
-    accounts = LedgerAccount.objects.select_related("shop").annotate(
-        balance=Coalesce(Sum("lines__amount"), _ZERO)
-    )
-    return [(account, quantize_fen(account.balance)) for account in accounts.order_by("code")]
+    accounts = LedgerAccount.objects.select_related("shop").annotate(balance_fen=_fen_sum("lines__amount"))
+    return [(account, _yuan(account.balance_fen)) for account in accounts.order_by("code")]
 
 
 def merchant_payable_balance(shop, *, as_of: datetime | None = None) -> Decimal:

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from common.money import FEN, ZERO
@@ -35,6 +34,7 @@ from payments.ledger.models import (
     LedgerAccount,
     SystemAccount,
 )
+from payments.ledger.selectors import merchant_payable_balance
 
 #: The largest absolute amount a line can hold: DecimalField(max_digits=12, decimal_places=2).
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -374,7 +374,9 @@ def post_subsidy(
     )
 
 
-def post_payout(*, shop, amount: Decimal, payout_ref: str, idempotency_key: str, memo: str = "") -> JournalEntry:
+def post_payout(
+    *, shop, amount: Decimal, payout_ref: str, idempotency_key: str, memo: str = ""
+) -> JournalEntry:
     """The platform paid the shop: debit merchant payable, credit payouts sent (bank).
 
     Refused (``InsufficientPayable``) when ``amount`` exceeds what the platform owes the shop; the
@@ -393,7 +395,7 @@ def post_payout(*, shop, amount: Decimal, payout_ref: str, idempotency_key: str,
         )
         if replay is not None:
             return replay
-        owed = ZERO - (JournalLine.objects.filter(account=payable).aggregate(total=Sum("amount"))["total"] or ZERO)
+        owed = merchant_payable_balance(shop)
         if amount > owed:
             raise InsufficientPayable(extra={"payable": str(owed)})
         return _post(

@@ -90,7 +90,11 @@ def test_a_shop_with_ledger_accounts_cannot_be_deleted(entry):
 def test_the_database_refuses_raw_update_and_delete(entry, sql):
     before = stored(entry)
 
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
 
     assert stored(entry) == before

@@ -64,8 +64,12 @@ def test_trial_balance_lists_every_account_in_one_query_and_sums_to_zero():
     services.post_payment_received(order_ref="1", amount=D("200.00"), idempotency_key="p1")
     services.post_payment_received(order_ref="2", amount=D("80.00"), idempotency_key="p2")
     services.post_redemption(
-        shop=shop, order_ref="1", gross_amount=D("200.00"), commission_amount=D("25.00"),
-        subsidy_amount=D("10.00"), idempotency_key="r1",
+        shop=shop,
+        order_ref="1",
+        gross_amount=D("200.00"),
+        commission_amount=D("25.00"),
+        subsidy_amount=D("10.00"),
+        idempotency_key="r1",
     )
     services.post_penalty(shop=other, amount=D("3.00"), idempotency_key="pen1")
     services.post_payout(shop=shop, amount=D("100.00"), payout_ref="P1", idempotency_key="po1")

@@ -127,7 +127,9 @@ def test_mixed_currencies_are_refused_and_nothing_is_written(clearing, escrow):
         )
     with pytest.raises(InvalidEntry):
         services.ledger_post(
-            kind="payment", lines=[(clearing, D("10.00")), (escrow, D("-10.00"))], idempotency_key="fx",
+            kind="payment",
+            lines=[(clearing, D("10.00")), (escrow, D("-10.00"))],
+            idempotency_key="fx",
             currency="USD",
         )
 
@@ -140,7 +142,9 @@ def test_mixed_currencies_are_refused_and_nothing_is_written(clearing, escrow):
 )
 def test_bad_kind_or_key_is_refused_and_nothing_is_written(clearing, escrow, kind, key):
     with pytest.raises(InvalidEntry):
-        services.ledger_post(kind=kind, lines=[(clearing, D("1.00")), (escrow, D("-1.00"))], idempotency_key=key)
+        services.ledger_post(
+            kind=kind, lines=[(clearing, D("1.00")), (escrow, D("-1.00"))], idempotency_key=key
+        )
 
     assert JournalEntry.objects.count() == 0
 
@@ -228,7 +232,10 @@ def test_redemption_without_commission_or_subsidy_has_two_lines():
         shop=shop, order_ref="8", gross_amount=D("99.90"), commission_amount=D("0.00"), idempotency_key="r:8"
     )
 
-    assert lines_of(entry) == [("escrow", D("99.90"), "CNY"), (f"merchant_payable:{shop.pk}", D("-99.90"), "CNY")]
+    assert lines_of(entry) == [
+        ("escrow", D("99.90"), "CNY"),
+        (f"merchant_payable:{shop.pk}", D("-99.90"), "CNY"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -261,7 +268,11 @@ def test_redemption_undo_negates_the_redemption_once():
     shop = ShopFactory()
     services.post_payment_received(order_ref="7", amount=D("300.00"), idempotency_key="pay:7")
     redemption = services.post_redemption(
-        shop=shop, order_ref="7", gross_amount=D("300.00"), commission_amount=D("30.00"), idempotency_key="r:7"
+        shop=shop,
+        order_ref="7",
+        gross_amount=D("300.00"),
+        commission_amount=D("30.00"),
+        idempotency_key="r:7",
     )
 
     undo = services.post_redemption_undo(redemption=redemption, idempotency_key="undo:7")
@@ -295,7 +306,11 @@ def test_reversal_negates_every_line_and_points_at_the_original():
 
     reversal = services.ledger_reverse(entry=payment, idempotency_key="rev:5", memo="posted twice by mistake")
 
-    assert (reversal.kind, reversal.reverses_id, reversal.memo) == ("reversal", payment.pk, "posted twice by mistake")
+    assert (reversal.kind, reversal.reverses_id, reversal.memo) == (
+        "reversal",
+        payment.pk,
+        "posted twice by mistake",
+    )
     assert (reversal.reference_type, reversal.reference_id) == ("order", "5")
     assert lines_of(reversal) == [("escrow", D("50.00"), "CNY"), ("provider_clearing", D("-50.00"), "CNY")]
     assert list(payment.reversals.all()) == [reversal]
@@ -342,7 +357,10 @@ def test_penalty_moves_merchant_payable_to_penalty_revenue():
 
     assert entry.kind == "penalty"
     assert (entry.reference_type, entry.reference_id) == ("complaint", "3")
-    assert lines_of(entry) == [(f"merchant_payable:{shop.pk}", D("15.00"), "CNY"), ("penalty_revenue", D("-15.00"), "CNY")]
+    assert lines_of(entry) == [
+        (f"merchant_payable:{shop.pk}", D("15.00"), "CNY"),
+        ("penalty_revenue", D("-15.00"), "CNY"),
+    ]
     assert merchant_payable_balance(shop) == D("-15.00")
 
 
@@ -352,24 +370,39 @@ def test_subsidy_moves_campaign_subsidies_to_merchant_payable():
     entry = services.post_subsidy(shop=shop, amount=D("8.80"), idempotency_key="sub:1")
 
     assert (entry.kind, entry.reference_type, entry.reference_id) == ("subsidy", "shop", str(shop.pk))
-    assert lines_of(entry) == [("campaign_subsidies", D("8.80"), "CNY"), (f"merchant_payable:{shop.pk}", D("-8.80"), "CNY")]
+    assert lines_of(entry) == [
+        ("campaign_subsidies", D("8.80"), "CNY"),
+        (f"merchant_payable:{shop.pk}", D("-8.80"), "CNY"),
+    ]
     assert merchant_payable_balance(shop) == D("8.80")
 
 
 def test_payout_moves_merchant_payable_to_payouts_sent_and_a_failure_moves_it_back():
     shop = ShopFactory()
     services.post_redemption(
-        shop=shop, order_ref="1", gross_amount=D("100.00"), commission_amount=D("10.00"), idempotency_key="r:1"
+        shop=shop,
+        order_ref="1",
+        gross_amount=D("100.00"),
+        commission_amount=D("10.00"),
+        idempotency_key="r:1",
     )
 
     payout = services.post_payout(shop=shop, amount=D("90.00"), payout_ref="P1", idempotency_key="payout:P1")
     assert merchant_payable_balance(shop) == D("0.00")
-    failed = services.post_payout_failed(shop=shop, amount=D("90.00"), payout_ref="P1", idempotency_key="fail:P1")
+    failed = services.post_payout_failed(
+        shop=shop, amount=D("90.00"), payout_ref="P1", idempotency_key="fail:P1"
+    )
 
     assert (payout.kind, payout.reference_type, payout.reference_id) == ("payout", "payout", "P1")
-    assert lines_of(payout) == [(f"merchant_payable:{shop.pk}", D("90.00"), "CNY"), ("payouts_sent", D("-90.00"), "CNY")]
+    assert lines_of(payout) == [
+        (f"merchant_payable:{shop.pk}", D("90.00"), "CNY"),
+        ("payouts_sent", D("-90.00"), "CNY"),
+    ]
     assert failed.kind == "payout_failed"
-    assert lines_of(failed) == [(f"merchant_payable:{shop.pk}", D("-90.00"), "CNY"), ("payouts_sent", D("90.00"), "CNY")]
+    assert lines_of(failed) == [
+        (f"merchant_payable:{shop.pk}", D("-90.00"), "CNY"),
+        ("payouts_sent", D("90.00"), "CNY"),
+    ]
     assert merchant_payable_balance(shop) == D("90.00")
 
 
