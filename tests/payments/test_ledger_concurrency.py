@@ -27,7 +27,7 @@ def race(work, n=THREADS):
         try:
             barrier.wait(timeout=10)
             results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
+        except Exception as error:  # collected and asserted by the test
             errors[i] = error
         finally:
             connection.close()
