@@ -77,5 +77,5 @@ class PackageItemInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "tier", "for_ev", "sort")
+    list_display = ("code", "name_zh", "family", "tier", "sort")
     inlines = [PackageItemInline]

@@ -293,13 +293,17 @@ class ServiceItemPart(models.Model):
 
 
 class Package(Bilingual):
-    """A maintenance package tier (量车定制保养套餐): service items resolved per variant at a tier."""
+    """A maintenance package tier (量车定制保养套餐): service items resolved per variant at a tier.
+
+    ``family`` groups the tiers of one package (the minor service in economy, standard and
+    premium); a variant is offered the packages whose every service item applies to it.
+    """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     description_en = models.CharField(_("description (English)"), max_length=300, blank=True)
     description_zh = models.CharField(_("description (Chinese)"), max_length=300, blank=True)
-    for_ev = models.BooleanField(_("for electric cars"), default=False)
+    family = models.SlugField(_("family"), max_length=40, blank=True)
     items = models.ManyToManyField(ServiceItem, through="PackageItem", related_name="packages")
     sort = models.PositiveSmallIntegerField(default=0)
 

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import NotFound
-from parts.models import Brand, Fitment, Package, Part, ServiceItem, Variant, VehicleModel
+from parts.models import Brand, Fitment, Package, Part, ServiceItem, Variant, VehicleModel, applies
 from parts.quoting import Quote, Resolution, resolve
 from parts.vin import DecodedVin, vin_decode
 
@@ -87,9 +87,10 @@ def service_item_list() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.prefetch_related("needs").order_by("sort", "code")
 
 
-def package_list_for_variant(*, variant: Variant) -> QuerySet[Package]:
-    """The packages that apply to this car: the electric ones for an EV, the others otherwise."""
-    return Package.objects.filter(for_ev=not variant.has_engine).order_by("sort", "code")
+def package_list_for_variant(*, variant: Variant) -> list[Package]:
+    """The packages whose every service item can be done on this car (no oil change on an EV)."""
+    packages = Package.objects.prefetch_related("items").order_by("sort", "code")
+    return [p for p in packages if all(applies(item.applies_to, variant) for item in p.items.all())]
 
 
 @dataclass(frozen=True)
