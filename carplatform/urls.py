@@ -8,6 +8,7 @@ from carplatform import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("catalogue/", include("parts.api.urls")),
 ]
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("shop/", include("shops.urls")),
+    path("catalogue/", include("parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

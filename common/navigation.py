@@ -21,6 +21,8 @@ ALL = frozenset({"anonymous", "owner", "shop_staff", "platform_admin"})
 
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), ALL),
+    NavEntry("parts:picker", _("Find your car"), ALL),
+    NavEntry("parts:parts", _("Parts"), ALL),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),
