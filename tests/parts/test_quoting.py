@@ -195,9 +195,9 @@ def test_an_untiered_part_serves_every_tier():
 def test_the_cheapest_line_wins_among_fitting_parts_of_the_tier():
     car = VariantFactory(oil_capacity_l=Decimal("4.2"))
     item_needing("oil_change", Category.ENGINE_OIL, rule=Rule.OIL_CAPACITY)
-    can = dict(category=Category.ENGINE_OIL, unit=Part.Unit.LITRE_PACK, pack_size=Decimal("4"))
+    can = {"category": Category.ENGINE_OIL, "unit": Part.Unit.LITRE_PACK, "pack_size": Decimal("4")}
     fitting(car, sku="OIL-4L", list_price_amount=Decimal("199.00"), **can)  # 2 cans: 398.00
-    bottle = dict(category=Category.ENGINE_OIL, unit=Part.Unit.LITRE_PACK, pack_size=Decimal("1"))
+    bottle = {"category": Category.ENGINE_OIL, "unit": Part.Unit.LITRE_PACK, "pack_size": Decimal("1")}
     fitting(car, sku="OIL-1L", list_price_amount=Decimal("62.00"), **bottle)  # 5 bottles: 310.00
     fitting(car, sku="OIL-1L-PREMIUM", list_price_amount=Decimal("1.00"), tier=Tier.PREMIUM, **bottle)
 
