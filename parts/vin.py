@@ -156,8 +156,8 @@ def vin_validate(raw: str) -> str:
     if check_digit_required(vin) and vin[8] != check_digit(vin):
         raise InvalidVin(
             _(
-                "The check digit (9th character) of this VIN should be %(expected)s, not %(found)s: "
-                "please check for a typing mistake."
+                "The check digit (9th character) should be %(expected)s, not %(found)s: "
+                "check for a typing mistake."
             )
             % {"expected": check_digit(vin), "found": vin[8]},
             code="invalid_vin_check_digit",

@@ -50,12 +50,12 @@ def test_the_check_digit_follows_iso_3779():
         (
             "LFV2A21K0J3000000",
             "invalid_vin_check_digit",
-            "The check digit (9th character) of this VIN should be 6, not 0: please check for a typing mistake.",
+            "The check digit (9th character) should be 6, not 0: check for a typing mistake.",
         ),
         (
             "1HGCM82653A004352",
             "invalid_vin_check_digit",
-            "The check digit (9th character) of this VIN should be 3, not 5: please check for a typing mistake.",
+            "The check digit (9th character) should be 3, not 5: check for a typing mistake.",
         ),
     ],
 )
@@ -100,9 +100,9 @@ def test_the_vin_endpoint_offers_the_catalogue_variants_of_that_maker_and_year(c
     [
         (
             "en",
-            "The check digit (9th character) of this VIN should be 6, not 0: please check for a typing mistake.",
+            "The check digit (9th character) should be 6, not 0: check for a typing mistake.",
         ),
-        ("zh-hans", "此车架号的校验位（第9位）应为 6，而不是 0：请检查是否输错。"),
+        ("zh-hans", "校验位（第9位）应为 6，而不是 0：请检查是否输错。"),
     ],
 )
 def test_a_bad_vin_is_a_400_with_a_translated_reason_and_changes_nothing(client, language, detail):
