@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("catalogue/", include("parts.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("pay/", include("payments.urls")),
     path("shops/", include("shops.public_urls")),
     path("bookings/", include("bookings.urls")),
+    path("catalogue/", include("parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

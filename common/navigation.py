@@ -24,6 +24,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("orders:garage", _("My garage"), frozenset({"owner"})),
     NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
     NavEntry("bookings:search", _("Find a shop"), ALL),
+    NavEntry("parts:picker", _("Find your car"), ALL),
+    NavEntry("parts:parts", _("Parts"), ALL),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
     NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
