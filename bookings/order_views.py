@@ -114,8 +114,13 @@ def _book_context(request, source) -> dict:
     if vehicle is None or not (package or items):
         return context
     resolution = quoting.resolve(variant=vehicle.variant, service_items=items, package=package)
-    context["quote"] = resolution.price(shop_selectors.pricebook_for(shop))
-    context["offers_all"] = shop_selectors.shop_offers(shop, resolution.service_item_codes)
+    try:
+        context["quote"] = services.booking_quote(shop_id=shop.pk, resolution=resolution)
+        context["offers_all"] = True
+    except services.QuoteIncomplete as exc:
+        context["quote"] = resolution.price(shop_selectors.shop_pricebooks([shop])[shop.pk])
+        context["offers_all"] = False
+        context["quote_problem"] = exc.message
     slot = parse_datetime(source.get("slot") or "")
     day = timezone.localdate(slot) if slot else timezone.localdate()
     context["slot"] = slot

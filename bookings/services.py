@@ -128,6 +128,27 @@ def booking_lock(booking_id: int) -> Booking:
 # --- placing a booking -----------------------------------------------------------------------
 
 
+def booking_quote(*, shop_id: int, resolution: quoting.Resolution) -> quoting.Quote:
+    """Price a resolved job at one active shop that offers every item of it (one query).
+
+    Raises ``NotFound`` for a shop that is not taking bookings and ``QuoteIncomplete`` when the
+    shop lacks an item or a line has no fitting part.
+    """
+    codes = list(resolution.service_item_codes)
+    part_ids = [part.part_id for part in resolution.parts]
+    if not shop_selectors.shop_list_public().filter(pk=shop_id).exists():
+        raise NotFound()
+    shop = shop_selectors.shop_queryset_offering(
+        shop_selectors.shop_list_public().filter(pk=shop_id), codes=codes, part_ids=part_ids
+    ).first()
+    if shop is None:
+        raise QuoteIncomplete(_("This shop does not offer every service you chose."))
+    quote = resolution.price(shop_selectors.pricebook_from_annotations(shop, codes=codes, part_ids=part_ids))
+    if not quote.is_complete:
+        raise QuoteIncomplete()
+    return quote
+
+
 @transaction.atomic
 def booking_create(
     *,
@@ -149,13 +170,8 @@ def booking_create(
         raise NotFound()
     if starts_at <= timezone.now():
         raise SlotInPast()
-    shop = shop_selectors.shop_get_public(shop_id=shop.pk)
     resolution = quoting.resolve(variant=vehicle.variant, service_items=service_items, package=package)
-    if not shop_selectors.shop_offers(shop, resolution.service_item_codes):
-        raise QuoteIncomplete(_("This shop does not offer every service you chose."))
-    quote = resolution.price(shop_selectors.pricebook_for(shop))
-    if not quote.is_complete:
-        raise QuoteIncomplete()
+    quote = booking_quote(shop_id=shop.pk, resolution=resolution)
 
     shop_services.slot_take(shop=shop, starts_at=starts_at)
     booking = Booking.objects.create(

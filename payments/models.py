@@ -1,5 +1,16 @@
-"""Payments data: the ledger models live in ``payments.ledger.models`` and are registered here."""
+"""Payments data, registered here from the modules that own it: the ledger, checkout, vouchers."""
 
+from payments.checkout.models import Payment, ProviderEvent, Refund, SandboxCharge
 from payments.ledger.models import JournalEntry, JournalLine, LedgerAccount
+from payments.vouchers.models import Voucher
 
-__all__ = ["JournalEntry", "JournalLine", "LedgerAccount"]
+__all__ = [
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "Payment",
+    "ProviderEvent",
+    "Refund",
+    "SandboxCharge",
+    "Voucher",
+]
