@@ -6,6 +6,7 @@ executed in-process, DEBUG on and a development secret. Production sets ``DATABA
 ``DEBUG=0``; then the secret has no default and the security settings are on.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -212,6 +213,7 @@ LOGGING = {
 # Demo data loaders, run in this order by `manage.py demo_load` (ground floor first).
 DEMO_LOADERS = [
     "accounts.demo.load",
+    "parts.demo.load",
     "shops.demo.load",
 ]
 # Keys for voucher codes (lookup hashes and encryption at rest) derive from this secret. It
@@ -223,3 +225,5 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by 
 # Shops: the default commission of a new shop's agreement, and how far matching looks.
 SHOP_DEFAULT_COMMISSION_RATE = env.str("SHOP_DEFAULT_COMMISSION_RATE", default="0.0800")
 MATCH_MAX_DISTANCE_KM = 50
+# The platform's labour rate (CNY per labour hour) for quotes without a shop's own price book.
+DEFAULT_LABOUR_RATE = Decimal(env.str("DEFAULT_LABOUR_RATE", default="120.00"))

@@ -9,6 +9,7 @@ from carplatform import views
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("catalogue/", include("parts.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("shop/", include("shops.urls")),
     path("shops/", include("shops.public_urls")),
     path("bookings/", include("bookings.urls")),
+    path("catalogue/", include("parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

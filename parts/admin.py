@@ -1,0 +1,81 @@
+"""Django admin for the catalogue."""
+
+from django.contrib import admin
+
+from parts.models import (
+    Brand,
+    Fitment,
+    Package,
+    PackageItem,
+    Part,
+    ServiceItem,
+    ServiceItemPart,
+    Variant,
+    VehicleModel,
+)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "name_en", "slug", "country", "initials")
+    search_fields = ("name_zh", "name_en", "slug", "initials")
+
+
+@admin.register(VehicleModel)
+class VehicleModelAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "name_en", "brand", "body", "slug")
+    list_filter = ("brand", "body")
+    search_fields = ("name_zh", "name_en", "slug", "initials")
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    list_display = (
+        "slug",
+        "model",
+        "name_zh",
+        "year_from",
+        "year_to",
+        "fuel",
+        "engine_code",
+        "oil_capacity_l",
+    )
+    list_filter = ("fuel", "model__brand")
+    search_fields = ("slug", "name_zh", "trim_en", "engine_code")
+    list_select_related = ("model__brand",)
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name_zh", "category", "maker_zh", "tier", "list_price_amount", "match_key")
+    list_filter = ("category", "tier")
+    search_fields = ("sku", "name_zh", "name_en", "spec")
+
+
+@admin.register(Fitment)
+class FitmentAdmin(admin.ModelAdmin):
+    list_display = ("part", "variant", "category")
+    list_filter = ("category",)
+    raw_id_fields = ("part", "variant")
+
+
+class ServiceItemPartInline(admin.TabularInline):
+    model = ServiceItemPart
+    extra = 0
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "labour_hours", "applies_to", "sort")
+    inlines = [ServiceItemPartInline]
+
+
+class PackageItemInline(admin.TabularInline):
+    model = PackageItem
+    extra = 0
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "family", "tier", "sort")
+    inlines = [PackageItemInline]

@@ -1,0 +1,465 @@
+"""The quote engine: a variant + service items or a package → fitting parts + labour → a priced quote.
+
+Two steps, so that matching can resolve once and price for many shops:
+
+* ``resolve()`` reads the catalogue (a constant number of SQL queries, however many lines) and
+  answers *what* the job needs for this exact car: concrete parts with quantities, labour hours,
+  and a ``Gap`` for every wanted part that no catalogue part fits (reported, never dropped).
+* ``Resolution.price()`` is pure arithmetic on that answer with a shop's ``PriceBook`` (or the
+  platform default): no database query at all. Amounts are exact to the fen (half up, once per
+  line, where the number is born); totals are sums of line amounts.
+
+**Which part is chosen** for a wanted category, among the parts that fit the variant:
+
+* with a tier (a package's tier, or ``tier=`` given): the parts of exactly that tier; when none
+  fits, a part without a tier (a generic part such as DOT 4 brake fluid, good for every tier);
+  when neither fits, a ``Gap`` with that tier. A part of *another* tier is never substituted.
+* without a tier: any fitting part.
+* among those, the cheapest line at list price (quantity × list price), then the SKU, so the
+  choice is stable.
+
+**What fits** is the ``Fitment`` table (one index: variant, category); tyres and wiper blades also
+match their size (``Part.match_key``) to the axle or the side they are for.
+
+**Quantities** (fluids are priced per pack): engine oil is the variant's oil capacity rounded up to
+whole packs of the chosen SKU (4.2 L is 2 cans of 4 L or 5 bottles of 1 L, whichever line is
+cheaper); other fluids, the service item's litres in whole packs; spark plugs, one per cylinder;
+wiper blades, a pair (one blade of the driver's length and one of the passenger's, or two of one
+SKU when both are the same length; one blade for a car with a single wiper); tyres, two per axle of
+that axle's size (four of one size when front and rear match); anything else, the service item's
+fixed quantity.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError, NotFound
+from common.money import ZERO, quantize_fen
+from parts.models import (
+    Fitment,
+    Package,
+    Part,
+    ServiceItem,
+    ServiceItemPart,
+    Tier,
+    Variant,
+    applies,
+    is_chinese,
+)
+
+Category = Part.Category
+Rule = ServiceItemPart.Rule
+
+# Categories that fit by an attribute of the variant (Part.match_key), not by fitment rows.
+QUANTUM = Decimal("0.01")
+KEYED_CATEGORIES = frozenset({Category.ENGINE_OIL, Category.TYRE, Category.WIPER_BLADE})
+
+
+class UnknownServiceItem(DomainError):
+    default_message = _("Unknown service item.")
+    code = "unknown_service_item"
+
+
+class UnknownPackage(NotFound):
+    default_message = _("Unknown maintenance package.")
+    code = "unknown_package"
+
+
+class ServiceNotApplicable(DomainError):
+    default_message = _("This service cannot be done on this car.")
+    code = "service_not_applicable"
+
+
+class NothingToQuote(DomainError):
+    default_message = _("Choose at least one service or a maintenance package.")
+    code = "nothing_to_quote"
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """A shop's prices. Parts fall back to list price; labour = hours x labour_rate unless fixed."""
+
+    labour_rate: Decimal  # CNY per labour hour
+    part_prices: Mapping[int, Decimal] = field(default_factory=dict)  # part_id -> unit price
+    fixed_prices: Mapping[str, Decimal] = field(default_factory=dict)  # item code -> fixed labour amount
+
+
+def default_pricebook() -> PriceBook:
+    """The platform's list prices: catalogue part prices and ``settings.DEFAULT_LABOUR_RATE``."""
+    return PriceBook(labour_rate=Decimal(settings.DEFAULT_LABOUR_RATE))
+
+
+@dataclass(frozen=True)
+class ResolvedPart:
+    part_id: int
+    sku: str
+    name_en: str
+    name_zh: str
+    category: str
+    quantity: Decimal
+    list_price: Decimal
+    service_item_code: str
+
+
+@dataclass(frozen=True)
+class ResolvedLabour:
+    service_item_code: str
+    name_en: str
+    name_zh: str
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A wanted part that no catalogue part fits (at this tier): shown, never dropped."""
+
+    service_item_code: str
+    category: str
+    tier: str | None
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    kind: str  # "part" | "labour"
+    service_item_code: str
+    sku: str
+    name_en: str
+    name_zh: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal  # quantize_fen(quantity * unit_price)
+
+
+@dataclass(frozen=True)
+class Quote:
+    lines: tuple[QuoteLine, ...]
+    parts_amount: Decimal
+    labour_amount: Decimal
+    total_amount: Decimal
+    currency: str
+    gaps: tuple[Gap, ...]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.gaps
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one job needs for one exact variant, before any price."""
+
+    variant_id: int
+    service_item_codes: tuple[str, ...]
+    parts: tuple[ResolvedPart, ...]
+    labour: tuple[ResolvedLabour, ...]
+    gaps: tuple[Gap, ...]
+    tier: str | None = None
+
+    def price(self, pricebook: PriceBook | None = None) -> Quote:
+        """Price the resolution with a shop's price book (default: list prices). Pure: no query."""
+        book = pricebook if pricebook is not None else default_pricebook()
+        lines: list[QuoteLine] = []
+        parts_amount = labour_amount = ZERO
+        parts_by_item: dict[str, list[ResolvedPart]] = {}
+        for part in self.parts:
+            parts_by_item.setdefault(part.service_item_code, []).append(part)
+        labour_by_item = {labour.service_item_code: labour for labour in self.labour}
+        for code in self.service_item_codes:
+            for part in parts_by_item.get(code, ()):
+                unit_price = quantize_fen(book.part_prices.get(part.part_id, part.list_price))
+                amount = quantize_fen(part.quantity * unit_price)
+                parts_amount += amount
+                lines.append(
+                    QuoteLine(
+                        "part", code, part.sku, part.name_en, part.name_zh, part.quantity, unit_price, amount
+                    )
+                )
+            labour = labour_by_item.get(code)
+            if labour is None:
+                continue
+            if code in book.fixed_prices:
+                quantity, unit_price = Decimal("1"), quantize_fen(book.fixed_prices[code])
+            else:
+                quantity, unit_price = labour.hours, quantize_fen(book.labour_rate)
+            amount = quantize_fen(quantity * unit_price)
+            if amount == ZERO and quantity == ZERO:
+                continue  # a job with no labour (e.g. parts only) prints no empty labour line
+            labour_amount += amount
+            lines.append(
+                QuoteLine("labour", code, "", labour.name_en, labour.name_zh, quantity, unit_price, amount)
+            )
+        return Quote(
+            lines=tuple(lines),
+            parts_amount=quantize_fen(parts_amount),
+            labour_amount=quantize_fen(labour_amount),
+            total_amount=quantize_fen(parts_amount + labour_amount),
+            currency=settings.CURRENCY,
+            gaps=self.gaps,
+        )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    part_id: int
+    sku: str
+    name_en: str
+    name_zh: str
+    category: str
+    tier: str
+    pack_size: Decimal
+    list_price: Decimal
+    match_key: str
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One wanted part: a category, the attribute it must match (or None: fitment) and a quantity."""
+
+    service_item_code: str
+    category: str
+    key: str | None
+    quantity: Decimal
+    by_capacity: Decimal | None = None  # engine oil: litres to cover, rounded up to whole packs
+
+
+def _qty(value) -> Decimal:
+    return Decimal(value).quantize(QUANTUM)
+
+
+_CANDIDATE_FIELDS = (
+    "id",
+    "sku",
+    "name_en",
+    "name_zh",
+    "category",
+    "tier",
+    "pack_size",
+    "list_price_amount",
+    "match_key",
+)
+
+
+def _load_items(package: Package | None, codes: Sequence[str]) -> list[dict]:
+    """Service items (in order) with their needs, in one query."""
+    fields = (
+        "code",
+        "name_en",
+        "name_zh",
+        "labour_hours",
+        "applies_to",
+        "needs__category",
+        "needs__rule",
+        "needs__quantity",
+    )
+    if package is not None:
+        rows = (
+            ServiceItem.objects.filter(Q(package_items__package=package) | Q(code__in=list(codes)))
+            .order_by("package_items__sort", "sort", "code", "needs__id")
+            .values_list(*fields)
+        )
+        order: list[str] = []
+    else:
+        rows = (
+            ServiceItem.objects.filter(code__in=list(codes))
+            .order_by("code", "needs__id")
+            .values_list(*fields)
+        )
+        order = list(dict.fromkeys(codes))
+    items: dict[str, dict] = {}
+    for code, name_en, name_zh, hours, applies_to, category, rule, quantity in rows:
+        item = items.setdefault(
+            code,
+            {
+                "code": code,
+                "name_en": name_en,
+                "name_zh": name_zh,
+                "hours": hours,
+                "applies_to": applies_to,
+                "needs": [],
+            },
+        )
+        if category is not None and (category, rule, quantity) not in item["needs"]:
+            item["needs"].append((category, rule, quantity))
+    if package is None:
+        missing = [code for code in order if code not in items]
+        if missing:
+            raise UnknownServiceItem(
+                _("Unknown service item: %(codes)s.") % {"codes": ", ".join(missing)},
+                extra={"codes": missing},
+            )
+        return [items[code] for code in order]
+    ordered = list(items.values())
+    extra = [code for code in dict.fromkeys(codes) if code not in items]
+    if extra:
+        raise UnknownServiceItem(
+            _("Unknown service item: %(codes)s.") % {"codes": ", ".join(extra)}, extra={"codes": extra}
+        )
+    return ordered
+
+
+def _slots(variant: Variant, item: dict) -> tuple[list[_Slot], list[Gap]]:
+    code = item["code"]
+    slots: list[_Slot] = []
+    gaps: list[Gap] = []
+    for category, rule, quantity in item["needs"]:
+        if rule == Rule.OIL_CAPACITY:
+            if not variant.oil_capacity_l or not variant.oil_grade:
+                gaps.append(Gap(code, category, None))
+                continue
+            slots.append(_Slot(code, category, None, ZERO, by_capacity=variant.oil_capacity_l))
+        elif rule == Rule.LITRES:
+            slots.append(_Slot(code, category, None, ZERO, by_capacity=Decimal(quantity)))
+        elif rule == Rule.CYLINDERS:
+            if not variant.cylinders:
+                gaps.append(Gap(code, category, None))
+                continue
+            slots.append(_Slot(code, category, None, _qty(variant.cylinders)))
+        elif rule == Rule.WIPER_PAIR:
+            lengths = [mm for mm in (variant.wiper_driver_mm, variant.wiper_passenger_mm) if mm]
+            if not lengths:
+                gaps.append(Gap(code, category, None))
+                continue
+            if len(lengths) == 2 and lengths[0] == lengths[1]:
+                slots.append(_Slot(code, category, str(lengths[0]), _qty(2)))
+            else:
+                slots += [_Slot(code, category, str(length), _qty(1)) for length in lengths]
+        elif rule == Rule.TYRE_SET:
+            front, rear = variant.tyre_front, variant.tyre_rear or variant.tyre_front
+            if not front:
+                gaps.append(Gap(code, category, None))
+                continue
+            if front == rear:
+                slots.append(_Slot(code, category, front, _qty(4)))
+            else:
+                slots += [_Slot(code, category, front, _qty(2)), _Slot(code, category, rear, _qty(2))]
+        else:
+            slots.append(_Slot(code, category, None, _qty(quantity)))
+    return slots, gaps
+
+
+def _slot_quantity(slot: _Slot, candidate: _Candidate) -> Decimal:
+    if slot.by_capacity is None:
+        return slot.quantity
+    return _qty(math.ceil(slot.by_capacity / candidate.pack_size))
+
+
+def _choose(slot: _Slot, candidates: list[_Candidate], tier: str | None) -> _Candidate | None:
+    if tier:
+        exact = [c for c in candidates if c.tier == tier]
+        candidates = exact or [c for c in candidates if not c.tier]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (_slot_quantity(slot, c) * c.list_price, c.sku))
+
+
+def _candidates(variant_id: int, slots: list[_Slot]) -> dict[str, list[_Candidate]]:
+    """Every part that fits the variant in the wanted categories, in one query on the fitment index."""
+    categories = sorted({slot.category for slot in slots})
+    rows = Fitment.objects.filter(variant_id=variant_id, category__in=categories).values_list(
+        *(f"part__{name}" for name in _CANDIDATE_FIELDS)
+    )
+    by_category: dict[str, list[_Candidate]] = {}
+    for row in rows:
+        candidate = _Candidate(*row)
+        by_category.setdefault(candidate.category, []).append(candidate)
+    return by_category
+
+
+def resolve(
+    *,
+    variant: Variant,
+    service_items: Sequence[str] = (),
+    package: Package | str | None = None,
+    tier: str | None = None,
+) -> Resolution:
+    """The concrete parts, quantities and labour that the job needs for this exact variant.
+
+    ``service_items`` are service item codes; ``package`` a ``Package`` (or its code), whose tier
+    is used unless ``tier`` is given. Three SQL queries whatever the number of lines (one more when
+    the package is given by code). Raises ``UnknownServiceItem``, ``UnknownPackage``,
+    ``ServiceNotApplicable`` (an engine job for an electric car) or ``NothingToQuote``.
+    """
+    if isinstance(package, str):
+        package = Package.objects.filter(code=package).first()
+        if package is None:
+            raise UnknownPackage()
+    if tier is not None and tier not in Tier.values:
+        raise DomainError(_("Unknown tier."), code="unknown_tier")
+    if package is not None and tier is None:
+        tier = package.tier
+    if package is None and not service_items:
+        raise NothingToQuote()
+
+    items = _load_items(package, service_items)
+    if not items:
+        raise NothingToQuote()
+    not_applicable = [item for item in items if not applies(item["applies_to"], variant)]
+    if not_applicable:
+        chinese = is_chinese()
+        names = ("、" if chinese else ", ").join(
+            item["name_zh"] if chinese else item["name_en"] for item in not_applicable
+        )
+        raise ServiceNotApplicable(
+            _("This service cannot be done on this car: %(items)s.") % {"items": names},
+            extra={"codes": [item["code"] for item in not_applicable]},
+        )
+
+    slots: list[_Slot] = []
+    gaps: list[Gap] = []
+    for item in items:
+        item_slots, item_gaps = _slots(variant, item)
+        slots += item_slots
+        gaps += item_gaps
+
+    by_category = _candidates(variant.pk, slots) if slots else {}
+
+    parts: list[ResolvedPart] = []
+    for slot in slots:
+        pool = by_category.get(slot.category, [])
+        if slot.key is not None:
+            pool = [c for c in pool if c.match_key == slot.key]
+        chosen = _choose(slot, pool, tier)
+        if chosen is None:
+            gaps.append(Gap(slot.service_item_code, slot.category, tier))
+            continue
+        parts.append(
+            ResolvedPart(
+                part_id=chosen.part_id,
+                sku=chosen.sku,
+                name_en=chosen.name_en,
+                name_zh=chosen.name_zh,
+                category=chosen.category,
+                quantity=_slot_quantity(slot, chosen),
+                list_price=chosen.list_price,
+                service_item_code=slot.service_item_code,
+            )
+        )
+
+    labour = tuple(
+        ResolvedLabour(item["code"], item["name_en"], item["name_zh"], item["hours"]) for item in items
+    )
+    return Resolution(
+        variant_id=variant.pk,
+        service_item_codes=tuple(item["code"] for item in items),
+        parts=tuple(parts),
+        labour=labour,
+        gaps=tuple(gaps),
+        tier=tier,
+    )
+
+
+def quote_build(
+    *,
+    variant: Variant,
+    service_items: Sequence[str] = (),
+    package: Package | str | None = None,
+    pricebook: PriceBook | None = None,
+) -> Quote:
+    """Resolve and price in one call: ``resolve(...).price(pricebook)``."""
+    return resolve(variant=variant, service_items=service_items, package=package).price(pricebook)
