@@ -9,6 +9,7 @@ from carplatform import views
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("quotes/", include("bookings.api.urls")),
     path("catalogue/", include("parts.api.urls")),
 ]
 
