@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("quotes/", include("bookings.api.urls")),
     path("catalogue/", include("parts.api.urls")),
 ]
 

@@ -242,3 +242,61 @@ class SlotCapacity(models.Model):
     @property
     def free(self) -> int:
         return max(0, self.capacity - self.booked)
+
+
+class ShopService(models.Model):
+    """A service item the shop offers; labour at the shop's rate unless it sets a fixed price."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="services")
+    service_item = models.ForeignKey(
+        "parts.ServiceItem",
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="shop_services",
+    )
+    fixed_price_amount = models.DecimalField(
+        _("fixed labour price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Leave empty to charge labour hours × the shop's labour rate."),
+    )
+
+    class Meta:
+        verbose_name = _("service offered")
+        verbose_name_plural = _("services offered")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "service_item"], name="shops_shopservice_unique"),
+            models.CheckConstraint(
+                condition=models.Q(fixed_price_amount__isnull=True) | models.Q(fixed_price_amount__gte=0),
+                name="shops_shopservice_fixed_price_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.service_item}"
+
+
+class ShopPartPrice(models.Model):
+    """The shop's own price for one catalogue part (instead of the list price)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="part_prices")
+    part = models.ForeignKey("parts.Part", verbose_name=_("part"), on_delete=models.CASCADE, related_name="+")
+    unit_price_amount = models.DecimalField(
+        _("unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("part price override")
+        verbose_name_plural = _("part price overrides")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "part"], name="shops_shoppartprice_unique"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price_amount__gte=0), name="shops_shoppartprice_price_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} · {self.part_id}: {self.unit_price_amount}"

@@ -4,15 +4,30 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import ExpressionWrapper, F, FilteredRelation, FloatField, Q, QuerySet, Value
+from django.core.cache import cache
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from common.errors import NotFound
+from common.money import quantize_fen
+from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
-from shops.models import District, Membership, Shop, ShopClosure, SlotCapacity
+from shops.models import District, Membership, Shop, ShopClosure, ShopPartPrice, ShopService, SlotCapacity
 from shops.places import haversine_km
 
 
@@ -276,3 +291,96 @@ def shop_list_near(
             result.append((shop, distance))
     result.sort(key=lambda pair: pair[1])
     return result
+
+
+# --- price books ------------------------------------------------------------------------------
+
+
+def shop_pricebooks(shops: Sequence[Shop]) -> dict[int, PriceBook]:
+    """Price books of many shops in two queries: offered services with fixed prices, part prices."""
+    ids = [shop.id for shop in shops]
+    fixed: dict[int, dict[str, Decimal]] = {shop_id: {} for shop_id in ids}
+    for shop_id, code, amount in ShopService.objects.filter(
+        shop_id__in=ids, fixed_price_amount__isnull=False
+    ).values_list("shop_id", "service_item__code", "fixed_price_amount"):
+        fixed[shop_id][code] = amount
+    parts: dict[int, dict[int, Decimal]] = {shop_id: {} for shop_id in ids}
+    for shop_id, part_id, amount in ShopPartPrice.objects.filter(shop_id__in=ids).values_list(
+        "shop_id", "part_id", "unit_price_amount"
+    ):
+        parts[shop_id][part_id] = amount
+    return {
+        shop.id: PriceBook(
+            labour_rate=shop.labour_rate_amount, part_prices=parts[shop.id], fixed_prices=fixed[shop.id]
+        )
+        for shop in shops
+    }
+
+
+def shop_queryset_offering(
+    qs: QuerySet[Shop], *, codes: Sequence[str], part_ids: Sequence[int]
+) -> QuerySet[Shop]:
+    """Shops that offer every one of ``codes``, carrying their price book for this job.
+
+    Adds no query: each wanted item is an ``EXISTS`` on the (shop, service item) unique index and
+    each fixed price or part price a correlated subquery, evaluated only on the rows the outer
+    query keeps (the bounding box of a search). Read back with :func:`pricebook_from_annotations`.
+    """
+    annotations = {}
+    for index, code in enumerate(codes):
+        offered = ShopService.objects.filter(shop=OuterRef("pk"), service_item__code=code)
+        qs = qs.filter(Exists(offered))
+        annotations[f"fixed_price_{index}"] = Subquery(offered.values("fixed_price_amount")[:1])
+    for index, part_id in enumerate(part_ids):
+        price = ShopPartPrice.objects.filter(shop=OuterRef("pk"), part_id=part_id)
+        annotations[f"part_price_{index}"] = Subquery(price.values("unit_price_amount")[:1])
+    return qs.annotate(**annotations)
+
+
+def pricebook_from_annotations(shop: Shop, *, codes: Sequence[str], part_ids: Sequence[int]) -> PriceBook:
+    """The price book carried by a shop from :func:`shop_queryset_offering` (no query)."""
+    fixed = {}
+    for index, code in enumerate(codes):
+        amount = getattr(shop, f"fixed_price_{index}")
+        if amount is not None:
+            fixed[code] = amount
+    part_prices = {}
+    for index, part_id in enumerate(part_ids):
+        amount = getattr(shop, f"part_price_{index}")
+        if amount is not None:
+            part_prices[part_id] = amount
+    return PriceBook(labour_rate=shop.labour_rate_amount, part_prices=part_prices, fixed_prices=fixed)
+
+
+def shop_services_for_profile(shop: Shop) -> list[dict]:
+    """The service items a shop offers with the labour price it charges for each (one query)."""
+    rows = ShopService.objects.filter(shop=shop).select_related("service_item").order_by("service_item__sort")
+    services = []
+    for row in rows:
+        item = row.service_item
+        fixed = row.fixed_price_amount
+        labour = fixed if fixed is not None else quantize_fen(item.labour_hours * shop.labour_rate_amount)
+        services.append(
+            {
+                "code": item.code,
+                "name_en": item.name_en,
+                "name_zh": item.name_zh,
+                "labour_hours": item.labour_hours,
+                "labour_amount": quantize_fen(labour),
+                "is_fixed": fixed is not None,
+            }
+        )
+    return services
+
+
+def district_point(code: str) -> tuple[float, float] | None:
+    """A district's representative point (GCJ-02), cached: districts are static reference data."""
+    key = f"shops:district-point:{code}"
+    point = cache.get(key)
+    if point is None:
+        row = District.objects.filter(code=code).values_list("lat", "lng").first()
+        if row is None:
+            return None
+        point = (row[0], row[1])
+        cache.set(key, point, 60 * 60 * 24)
+    return point

@@ -1,0 +1,134 @@
+"""Input and output shapes of the quote (matching) API."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bookings.matching import COORDINATE_SYSTEMS, SORTS
+from parts.models import Variant
+from shops.api.serializers import DistrictOutputSerializer, LocationOutputSerializer, MoneyOutputSerializer
+
+MAX_DAYS_AHEAD = 60
+
+
+class LocationInputSerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    system = serializers.ChoiceField(
+        choices=COORDINATE_SYSTEMS,
+        default="gcj02",
+        help_text="gcj02 (Amap, Tencent), wgs84 (GPS) or bd09 (Baidu); converted to GCJ-02.",
+    )
+
+
+class QuoteInputSerializer(serializers.Serializer):
+    variant = serializers.PrimaryKeyRelatedField(
+        queryset=Variant.objects.all(),
+        error_messages={
+            "does_not_exist": _("Unknown car variant."),
+            "incorrect_type": _("Unknown car variant."),
+        },
+    )
+    service_items = serializers.ListField(
+        child=serializers.SlugField(max_length=40), required=False, default=list, max_length=20
+    )
+    package = serializers.SlugField(max_length=40, required=False, help_text="A maintenance package code.")
+    tier = serializers.ChoiceField(choices=["economy", "standard", "premium"], required=False)
+    location = LocationInputSerializer(required=False)
+    district = serializers.RegexField(r"^\d{6}$", required=False, help_text="A 6-digit district code.")
+    date = serializers.DateField(help_text="The wanted day, YYYY-MM-DD.")
+    sort = serializers.ChoiceField(choices=SORTS, default="best")
+    max_distance_km = serializers.FloatField(min_value=0.5, max_value=50, required=False)
+    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    open_on_day = serializers.BooleanField(
+        default=False, help_text="Only shops with a free place on the day (closed shops never match)."
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+
+    def validate_date(self, value):
+        today = timezone.localdate()
+        if value < today:
+            raise serializers.ValidationError(_("Pick today or a later day."))
+        if value > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise serializers.ValidationError(_("Bookings open at most 60 days ahead."))
+        return value
+
+    def validate(self, attrs):
+        if not attrs.get("service_items") and not attrs.get("package"):
+            raise serializers.ValidationError(
+                {"service_items": [_("Choose at least one service or a maintenance package.")]}
+            )
+        if ("location" in attrs) == ("district" in attrs):
+            raise serializers.ValidationError(
+                {"location": [_("Give either a location or a district, not both.")]}
+            )
+        return attrs
+
+
+class QuoteLineOutputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["part", "labour"])
+    service_item_code = serializers.CharField()
+    sku = serializers.CharField()
+    name_en = serializers.CharField()
+    name_zh = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=8, decimal_places=2)
+    unit_price = MoneyOutputSerializer()
+    amount = MoneyOutputSerializer()
+
+
+class GapOutputSerializer(serializers.Serializer):
+    service_item_code = serializers.CharField()
+    category = serializers.CharField()
+    tier = serializers.CharField(allow_null=True)
+
+
+class PriceOutputSerializer(serializers.Serializer):
+    parts = MoneyOutputSerializer()
+    labour = MoneyOutputSerializer()
+    total = MoneyOutputSerializer()
+    is_complete = serializers.BooleanField()
+    lines = QuoteLineOutputSerializer(many=True)
+
+
+class MatchedShopOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    kind = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+    district = DistrictOutputSerializer(allow_null=True)
+    location = LocationOutputSerializer()
+    dispatch_priority = serializers.IntegerField()
+
+
+class FreeSlotOutputSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    free = serializers.IntegerField()
+
+
+class MatchOutputSerializer(serializers.Serializer):
+    shop = MatchedShopOutputSerializer()
+    distance_km = serializers.FloatField()
+    rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    score = serializers.FloatField()
+    price = PriceOutputSerializer()
+    free_slot_count = serializers.IntegerField()
+    next_free_slots = FreeSlotOutputSerializer(many=True)
+
+
+class QuoteOutputSerializer(serializers.Serializer):
+    variant = serializers.IntegerField()
+    service_items = serializers.ListField(child=serializers.CharField())
+    tier = serializers.CharField(allow_null=True)
+    gaps = GapOutputSerializer(many=True)
+    location = LocationOutputSerializer()
+    date = serializers.DateField()
+    sort = serializers.CharField()
+    count = serializers.IntegerField()
+    results = MatchOutputSerializer(many=True)
+    dispatch = MatchOutputSerializer(allow_null=True)
