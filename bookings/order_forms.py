@@ -9,11 +9,18 @@ from parts.models import Variant
 from parts.vin import vin_validate
 
 
+class PlateField(forms.CharField):
+    """A plate as people type it: any case, spaces or a middle dot allowed."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper().replace(" ", "").replace("·", "")
+
+
 class VehicleForm(forms.ModelForm):
     variant = forms.ModelChoiceField(
         queryset=Variant.objects.select_related("model__brand"), widget=forms.HiddenInput, label=_("Model")
     )
-    plate = forms.CharField(
+    plate = PlateField(
         label=_("Plate"),
         max_length=10,
         validators=[plate_validator],
@@ -24,9 +31,6 @@ class VehicleForm(forms.ModelForm):
         model = Vehicle
         fields = ("variant", "plate", "vin", "nickname", "odometer_km")
         widgets = {"vin": forms.TextInput(attrs={"autocapitalize": "characters", "maxlength": 17})}
-
-    def clean_plate(self):
-        return self.cleaned_data["plate"].upper()
 
     def clean_vin(self):
         vin = self.cleaned_data.get("vin", "").strip().upper()

@@ -8,6 +8,7 @@ from carplatform import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("ping/", views.PingApi.as_view(), name="ping"),
     path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
     path("shops/", include("shops.api.urls")),

@@ -1,4 +1,4 @@
-"""Project-level pages: the home page and the health check."""
+"""Project-level views: the home page, the health check and the benchmark baseline."""
 
 import redis
 from django.conf import settings
@@ -7,6 +7,11 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 def home(request):
@@ -43,3 +48,14 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **state}, status=200 if healthy else 503
     )
+
+
+class PingApi(APIView):
+    """The lightest DRF endpoint there is: the baseline benchmarks compare real endpoints with."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: inline_serializer("Pong", {"status": serializers.CharField()})})
+    def get(self, request):
+        return Response({"status": "ok"})

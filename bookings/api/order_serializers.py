@@ -18,9 +18,16 @@ class MoneyField(serializers.Field):
         return money_dict(getattr(obj, self.amount_attr), getattr(obj, "currency", None))
 
 
+class PlateField(serializers.CharField):
+    """A plate as people type it: any case, spaces or a middle dot allowed."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).upper().replace(" ", "").replace("·", "")
+
+
 class VehicleInputSerializer(serializers.Serializer):
     variant = serializers.IntegerField()
-    plate = serializers.CharField(max_length=10, validators=[plate_validator])
+    plate = PlateField(max_length=10, validators=[plate_validator])
     vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     nickname = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     odometer_km = serializers.IntegerField(min_value=0, max_value=2_000_000, required=False, default=0)
@@ -28,7 +35,7 @@ class VehicleInputSerializer(serializers.Serializer):
 
 class VehiclePatchSerializer(VehicleInputSerializer):
     variant = serializers.IntegerField(required=False)
-    plate = serializers.CharField(max_length=10, validators=[plate_validator], required=False)
+    plate = PlateField(max_length=10, validators=[plate_validator], required=False)
 
 
 class VehicleOutputSerializer(serializers.Serializer):

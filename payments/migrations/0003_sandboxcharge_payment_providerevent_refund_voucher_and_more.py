@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0001_initial'),
         ('payments', '0002_ledger_append_only_triggers'),
-        ('shops', '0002_network'),
+        ('shops', '0003_services_and_part_prices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

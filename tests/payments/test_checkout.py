@@ -60,10 +60,13 @@ def test_paying_marks_the_order_paid_issues_a_voucher_and_fills_escrow(job):
     assert JournalEntry.objects.filter(kind="payment").count() == 1
 
 
-def test_the_hosted_sandbox_page_confirms_and_the_signed_notice_pays_the_order(client, job):
+def test_the_hosted_sandbox_page_confirms_and_the_signed_notice_pays_the_order(
+    client, job, django_capture_on_commit_callbacks
+):
     booking, payment, charge = _charge(job)
 
-    response = client.post(reverse("payments:sandbox-pay", args=[charge.ref]), {"decision": "confirm"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("payments:sandbox-pay", args=[charge.ref]), {"decision": "confirm"})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:detail", args=[booking.pk])
@@ -72,10 +75,11 @@ def test_the_hosted_sandbox_page_confirms_and_the_signed_notice_pays_the_order(c
     assert ProviderEvent.objects.filter(provider="sandbox").count() == 1
 
 
-def test_declining_on_the_sandbox_page_leaves_the_order_payable(client, job):
+def test_declining_on_the_sandbox_page_leaves_the_order_payable(client, job, django_capture_on_commit_callbacks):
     booking, payment, charge = _charge(job)
 
-    client.post(reverse("payments:sandbox-pay", args=[charge.ref]), {"decision": "decline"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("payments:sandbox-pay", args=[charge.ref]), {"decision": "decline"})
 
     booking.refresh_from_db()
     payment.refresh_from_db()
