@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 plate_validator = RegexValidator(
@@ -18,7 +19,9 @@ class Vehicle(models.Model):
     """A car in an owner's garage."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vehicles")
-    variant = models.ForeignKey("parts.Variant", on_delete=models.PROTECT, related_name="+", verbose_name=_("model"))
+    variant = models.ForeignKey(
+        "parts.Variant", on_delete=models.PROTECT, related_name="+", verbose_name=_("model")
+    )
     plate = models.CharField(_("plate"), max_length=10, validators=[plate_validator])
     vin = models.CharField(_("VIN"), max_length=17, blank=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
@@ -33,7 +36,9 @@ class Vehicle(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["owner", "plate"], condition=models.Q(is_active=True), name="bookings_vehicle_plate_unique"
+                fields=["owner", "plate"],
+                condition=models.Q(is_active=True),
+                name="bookings_vehicle_plate_unique",
             ),
         ]
 
@@ -59,10 +64,14 @@ class Booking(models.Model):
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings")
     variant = models.ForeignKey("parts.Variant", on_delete=models.PROTECT, related_name="+")
     shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="bookings")
-    package = models.ForeignKey("parts.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    package = models.ForeignKey(
+        "parts.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     service_item_codes = models.JSONField(_("service items"), default=list)
     starts_at = models.DateTimeField(_("slot"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
+    )
     parts_amount = models.DecimalField(_("parts"), max_digits=12, decimal_places=2)
     labour_amount = models.DecimalField(_("labour"), max_digits=12, decimal_places=2)
     total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
@@ -80,7 +89,9 @@ class Booking(models.Model):
             models.Index(fields=["shop", "starts_at"], name="bookings_shop_day_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="bookings_total_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(total_amount__gte=0), name="bookings_total_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,10 +133,11 @@ class BookingLine(models.Model):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.name_en} × {self.quantity}"
+
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
@@ -135,9 +147,14 @@ class BookingEvent(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=Booking.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Booking.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status or '-'} → {self.to_status}"

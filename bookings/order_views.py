@@ -40,7 +40,9 @@ def owner_required(view):
 
 @owner_required
 def garage(request):
-    return render(request, "bookings/garage.html", {"vehicles": selectors.vehicle_list_for_owner(request.user)})
+    return render(
+        request, "bookings/garage.html", {"vehicles": selectors.vehicle_list_for_owner(request.user)}
+    )
 
 
 @owner_required
@@ -48,7 +50,9 @@ def garage(request):
 def vehicle_add(request):
     initial = {"variant": request.GET.get("variant")}
     form = VehicleForm(request.POST or None, initial=initial)
-    variant = Variant.objects.select_related("model__brand").filter(pk=request.GET.get("variant") or 0).first()
+    variant = (
+        Variant.objects.select_related("model__brand").filter(pk=request.GET.get("variant") or 0).first()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             vehicle = services.vehicle_add(owner=request.user, **form.cleaned_data)
@@ -73,7 +77,9 @@ def vehicle_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("orders:vehicle", vehicle.pk)
-    return render(request, "bookings/vehicle_form.html", {"form": form, "variant": vehicle.variant, "vehicle": vehicle})
+    return render(
+        request, "bookings/vehicle_form.html", {"form": form, "variant": vehicle.variant, "vehicle": vehicle}
+    )
 
 
 @owner_required
@@ -110,7 +116,13 @@ def _book_context(request, source) -> dict:
     vehicle = next((v for v in vehicles if str(v.pk) == str(vehicle_id)), vehicles[0] if vehicles else None)
     package = Package.objects.filter(code=source.get("package") or "").first()
     items = [code for code in (source.get("items") or "").split(",") if code]
-    context = {"shop": shop, "vehicles": vehicles, "vehicle": vehicle, "package": package, "items": ",".join(items)}
+    context = {
+        "shop": shop,
+        "vehicles": vehicles,
+        "vehicle": vehicle,
+        "package": package,
+        "items": ",".join(items),
+    }
     if vehicle is None or not (package or items):
         return context
     resolution = quoting.resolve(variant=vehicle.variant, service_items=items, package=package)
@@ -167,7 +179,11 @@ def book(request):
 
 @owner_required
 def order_list(request):
-    return render(request, "bookings/order_list.html", {"bookings": selectors.booking_list_for_owner(request.user)[:100]})
+    return render(
+        request,
+        "bookings/order_list.html",
+        {"bookings": selectors.booking_list_for_owner(request.user)[:100]},
+    )
 
 
 @owner_required

@@ -61,9 +61,16 @@ class SlotInPast(DomainError):
 # --- garage ----------------------------------------------------------------------------------
 
 
-def vehicle_add(*, owner, variant: Variant, plate: str, vin: str = "", nickname: str = "", odometer_km: int = 0):
+def vehicle_add(
+    *, owner, variant: Variant, plate: str, vin: str = "", nickname: str = "", odometer_km: int = 0
+):
     vehicle = Vehicle(
-        owner=owner, variant=variant, plate=plate.upper(), vin=vin.upper(), nickname=nickname, odometer_km=odometer_km
+        owner=owner,
+        variant=variant,
+        plate=plate.upper(),
+        vin=vin.upper(),
+        nickname=nickname,
+        odometer_km=odometer_km,
     )
     vehicle.full_clean(validate_constraints=False)
     if vehicle.vin:
@@ -109,7 +116,9 @@ def booking_transition(booking: Booking, *, to: str, actor=None, reason: str = "
     """The one gate for every state change. Call inside the caller's transaction, booking locked."""
     if to not in ALLOWED.get(booking.status, frozenset()):
         raise InvalidTransition(booking.status, to)
-    BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to, actor=actor, reason=reason)
+    BookingEvent.objects.create(
+        booking=booking, from_status=booking.status, to_status=to, actor=actor, reason=reason
+    )
     if booking.status in HOLDS_CAPACITY and to not in HOLDS_CAPACITY:
         shop_services.slot_release(shop=booking.shop, starts_at=booking.starts_at)
     booking.status = to

@@ -35,7 +35,9 @@ def idempotent(request, *, scope: str, run: Callable[[], Response]) -> Response:
     if not key:
         return run()
     if len(key) > 120:
-        raise Conflict(_("The Idempotency-Key is too long (120 characters at most)."), code="idempotency_key_invalid")
+        raise Conflict(
+            _("The Idempotency-Key is too long (120 characters at most)."), code="idempotency_key_invalid"
+        )
     request_hash = _hash(scope, request.data)
     existing = IdempotencyRecord.objects.filter(user=request.user, scope=scope, key=key).first()
     if existing is not None:

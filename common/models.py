@@ -23,3 +23,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="common_idempotency_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

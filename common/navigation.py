@@ -22,10 +22,10 @@ ALL = frozenset({"anonymous", "owner", "shop_staff", "platform_admin"})
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), ALL),
     NavEntry("parts:picker", _("Find your car"), ALL),
+    NavEntry("parts:parts", _("Parts"), ALL),
     NavEntry("bookings:search", _("Find a shop"), ALL),
     NavEntry("orders:garage", _("My garage"), frozenset({"owner"})),
     NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
-    NavEntry("parts:parts", _("Parts"), ALL),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
     NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),

@@ -29,7 +29,9 @@ def sandbox_pay(request, ref: str):
         with transaction.atomic():
             locked = SandboxCharge.objects.select_for_update().get(pk=charge.pk)
             if locked.status == SandboxCharge.Status.OPEN and decision in ("confirm", "decline"):
-                locked.status = SandboxCharge.Status.SUCCEEDED if decision == "confirm" else SandboxCharge.Status.DECLINED
+                locked.status = (
+                    SandboxCharge.Status.SUCCEEDED if decision == "confirm" else SandboxCharge.Status.DECLINED
+                )
                 locked.save(update_fields=["status", "updated_at"])
                 transaction.on_commit(lambda: sandbox_notify.delay(locked.ref))
         return redirect(charge.return_url)
@@ -63,12 +65,17 @@ def order_pay(request, pk: int):
 def order_cancel(request, pk: int):
     booking = _owner_booking(request, pk)
     try:
-        booking = checkout.order_cancel(booking_id=booking.pk, actor=request.user, reason=request.POST.get("reason", ""))
+        booking = checkout.order_cancel(
+            booking_id=booking.pk, actor=request.user, reason=request.POST.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         if booking.status == booking.Status.REFUNDED:
-            messages.success(request, _("Cancelled. %(amount)s will be refunded in full.") % {"amount": booking.total_amount})
+            messages.success(
+                request,
+                _("Cancelled. %(amount)s will be refunded in full.") % {"amount": booking.total_amount},
+            )
         else:
             messages.success(request, _("Cancelled."))
     return redirect("orders:detail", booking.pk)

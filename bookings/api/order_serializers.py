@@ -1,12 +1,15 @@
 """Serializers of the owner's booking API: one input and one output per operation."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, plate_validator
+from common.api import MoneySerializer
 from common.money import money_dict
 
 
+@extend_schema_field(MoneySerializer)
 class MoneyField(serializers.Field):
     """Read-only money: ``{"amount": "368.00", "currency": "CNY"}``."""
 
@@ -77,10 +80,7 @@ class BookingLineSerializer(serializers.Serializer):
     name_zh = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2)
     unit_price = MoneyField("unit_price_amount")
-    amount = serializers.SerializerMethodField()
-
-    def get_amount(self, line) -> dict:
-        return money_dict(line.amount)
+    amount = MoneyField("amount")
 
 
 class BookingEventSerializer(serializers.Serializer):
@@ -98,7 +98,7 @@ class BookingOutputSerializer(serializers.Serializer):
     vehicle = serializers.IntegerField(source="vehicle_id")
     starts_at = serializers.DateTimeField()
     pay_by = serializers.DateTimeField()
-    package = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    package = serializers.CharField(source="package.code", allow_null=True, default=None)
     service_items = serializers.ListField(source="service_item_codes", child=serializers.CharField())
     parts = MoneyField("parts_amount")
     labour = MoneyField("labour_amount")

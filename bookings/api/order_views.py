@@ -48,9 +48,13 @@ class VehicleListCreateApi(APIView):
 
     @extend_schema(responses=VehicleOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.vehicle_list_for_owner(request.user), VehicleOutputSerializer)
+        return _paginated(
+            request, self, selectors.vehicle_list_for_owner(request.user), VehicleOutputSerializer
+        )
 
-    @extend_schema(request=VehicleInputSerializer, responses={201: VehicleOutputSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=VehicleInputSerializer, responses={201: VehicleOutputSerializer, 400: ErrorSerializer}
+    )
     def post(self, request):
         data = VehicleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -65,9 +69,13 @@ class VehicleDetailApi(APIView):
 
     @extend_schema(responses={200: VehicleOutputSerializer, 404: ErrorSerializer})
     def get(self, request, pk: int):
-        return Response(VehicleOutputSerializer(selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)).data)
+        return Response(
+            VehicleOutputSerializer(selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)).data
+        )
 
-    @extend_schema(request=VehiclePatchSerializer, responses={200: VehicleOutputSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=VehiclePatchSerializer, responses={200: VehicleOutputSerializer, 400: ErrorSerializer}
+    )
     def patch(self, request, pk: int):
         vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
         data = VehiclePatchSerializer(data=request.data, partial=True)
@@ -101,11 +109,18 @@ class BookingListCreateApi(APIView):
 
     @extend_schema(responses=BookingOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.booking_list_for_owner(request.user), BookingOutputSerializer)
+        return _paginated(
+            request, self, selectors.booking_list_for_owner(request.user), BookingOutputSerializer
+        )
 
     @extend_schema(
         request=BookingInputSerializer,
-        responses={201: BookingDetailOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: BookingDetailOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request):
         data = BookingInputSerializer(data=request.data)

@@ -39,7 +39,9 @@ class VoucherOutputSerializer(serializers.Serializer):
         return voucher_code(voucher) if voucher.status == "issued" else None
 
     def get_qr_url(self, voucher) -> str | None:
-        return reverse("payments:voucher-qr", args=[voucher.booking_id]) if voucher.status == "issued" else None
+        return (
+            reverse("payments:voucher-qr", args=[voucher.booking_id]) if voucher.status == "issued" else None
+        )
 
 
 class WebhookOutputSerializer(serializers.Serializer):

@@ -25,15 +25,23 @@ from payments.checkout import services as checkout
 from payments.checkout.webhooks import webhook_receive
 from payments.vouchers.models import Voucher
 
-IDEMPOTENCY = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=False,
-                               description=_("Same key and body → same answer; the world changes once."))
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("Same key and body → same answer; the world changes once."),
+)
 
 
 class PayApi(APIView):
     permission_classes = [IsOwner]
 
-    @extend_schema(request=None, parameters=[IDEMPOTENCY],
-                   responses={200: PayOutputSerializer, 404: ErrorSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY],
+        responses={200: PayOutputSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
     def post(self, request, pk: int):
         booking = booking_selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
 
@@ -47,15 +55,20 @@ class PayApi(APIView):
 class CancelApi(APIView):
     permission_classes = [IsOwner]
 
-    @extend_schema(request=CancelInputSerializer, parameters=[IDEMPOTENCY],
-                   responses={200: CancelOutputSerializer, 404: ErrorSerializer, 409: ErrorSerializer})
+    @extend_schema(
+        request=CancelInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={200: CancelOutputSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
     def post(self, request, pk: int):
         booking = booking_selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
         data = CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
 
         def run():
-            cancelled = checkout.order_cancel(booking_id=booking.pk, actor=request.user, reason=data.validated_data["reason"])
+            cancelled = checkout.order_cancel(
+                booking_id=booking.pk, actor=request.user, reason=data.validated_data["reason"]
+            )
             return Response(CancelOutputSerializer(cancelled).data)
 
         return idempotent(request, scope=f"cancel:{booking.pk}", run=run)
@@ -77,7 +90,9 @@ class WebhookApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [RawBodyParser]
 
-    @extend_schema(request=None, responses={200: WebhookOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: WebhookOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer}
+    )
     def post(self, request, provider: str):
         if provider not in settings.PAYMENT_PROVIDERS:
             raise NotFound()
@@ -91,7 +106,9 @@ class VoucherListApi(APIView):
 
     @extend_schema(responses=VoucherOutputSerializer(many=True))
     def get(self, request):
-        vouchers = Voucher.objects.filter(booking__owner=request.user).select_related("shop").order_by("-issued_at")
+        vouchers = (
+            Voucher.objects.filter(booking__owner=request.user).select_related("shop").order_by("-issued_at")
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(vouchers, request, view=self)
         return paginator.get_paginated_response(VoucherOutputSerializer(page, many=True).data)

@@ -39,6 +39,9 @@ class Payment(models.Model):
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="payments_pending_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_ref} {self.amount} {self.currency} ({self.status})"
+
 
 class Refund(models.Model):
     """Money given back to the owner through the provider, in full."""
@@ -49,6 +52,9 @@ class Refund(models.Model):
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"refund {self.provider_ref} {self.amount} {self.currency}"
 
 
 class ProviderEvent(models.Model):
@@ -64,6 +70,9 @@ class ProviderEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="payments_provider_event_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"
 
 
 class SandboxCharge(models.Model):
@@ -84,3 +93,6 @@ class SandboxCharge(models.Model):
     refund_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.amount} {self.currency} ({self.status})"

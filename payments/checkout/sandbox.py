@@ -27,12 +27,21 @@ class SandboxProvider:
         ref = f"sbx_{idempotency_key}"
         charge, _created = SandboxCharge.objects.get_or_create(
             ref=ref,
-            defaults={"amount": amount, "currency": currency, "description": description, "return_url": return_url},
+            defaults={
+                "amount": amount,
+                "currency": currency,
+                "description": description,
+                "return_url": return_url,
+            },
         )
-        return Checkout(provider_ref=charge.ref, redirect_url=reverse("payments:sandbox-pay", args=[charge.ref]))
+        return Checkout(
+            provider_ref=charge.ref, redirect_url=reverse("payments:sandbox-pay", args=[charge.ref])
+        )
 
     def webhook_verify(self, *, body: bytes, headers) -> ProviderNotice:
-        signature_verify(body, headers.get(HEADER), secret=settings.SANDBOX_WEBHOOK_SECRET, now=int(time.time()))
+        signature_verify(
+            body, headers.get(HEADER), secret=settings.SANDBOX_WEBHOOK_SECRET, now=int(time.time())
+        )
         data = json.loads(body)
         return ProviderNotice(
             event_id=str(data["event_id"]),
@@ -45,7 +54,9 @@ class SandboxProvider:
 
     def charge_query(self, *, provider_ref: str) -> ProviderNotice:
         charge = SandboxCharge.objects.get(ref=provider_ref)
-        status = {"succeeded": "succeeded", "declined": "failed", "refunded": "succeeded"}.get(charge.status, "pending")
+        status = {"succeeded": "succeeded", "declined": "failed", "refunded": "succeeded"}.get(
+            charge.status, "pending"
+        )
         return ProviderNotice(
             event_id=f"query:{charge.ref}:{charge.status}",
             provider_ref=charge.ref,
@@ -70,7 +81,9 @@ class SandboxProvider:
         return f"rf_{charge.ref}"
 
 
-def sandbox_notification(charge: SandboxCharge, *, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+def sandbox_notification(
+    charge: SandboxCharge, *, timestamp: int | None = None
+) -> tuple[bytes, dict[str, str]]:
     """The signed notification the sandbox sends about a charge's outcome: (raw body, headers)."""
     status = "succeeded" if charge.status == SandboxCharge.Status.SUCCEEDED else "failed"
     body = json.dumps(
@@ -83,5 +96,7 @@ def sandbox_notification(charge: SandboxCharge, *, timestamp: int | None = None)
         },
         separators=(",", ":"),
     ).encode()
-    header = signature_header(body, secret=settings.SANDBOX_WEBHOOK_SECRET, timestamp=timestamp or int(time.time()))
+    header = signature_header(
+        body, secret=settings.SANDBOX_WEBHOOK_SECRET, timestamp=timestamp or int(time.time())
+    )
     return body, {HEADER: header}

@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +100,9 @@ def notice_apply(*, provider: str, notice: ProviderNotice) -> str:
     """
     try:
         with transaction.atomic():
-            event = ProviderEvent.objects.create(provider=provider, event_id=notice.event_id, payload=notice.payload)
+            event = ProviderEvent.objects.create(
+                provider=provider, event_id=notice.event_id, payload=notice.payload
+            )
             outcome = _notice_apply(provider=provider, notice=notice)
             event.outcome = outcome
             event.save(update_fields=["outcome"])
@@ -114,7 +115,9 @@ def notice_apply(*, provider: str, notice: ProviderNotice) -> str:
 
 def _notice_apply(*, provider: str, notice: ProviderNotice) -> str:
     payment = (
-        Payment.objects.select_for_update().filter(provider=provider, provider_ref=notice.provider_ref).first()
+        Payment.objects.select_for_update()
+        .filter(provider=provider, provider_ref=notice.provider_ref)
+        .first()
     )
     if payment is None:
         logger.warning("payment notice for an unknown charge %s/%s", provider, notice.provider_ref)
@@ -128,7 +131,9 @@ def _notice_apply(*, provider: str, notice: ProviderNotice) -> str:
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED):
         return "ignored: already succeeded"
     if notice.amount != payment.amount or notice.currency != payment.currency:
-        payment.flag = f"notice said {notice.amount} {notice.currency}, expected {payment.amount} {payment.currency}"
+        payment.flag = (
+            f"notice said {notice.amount} {notice.currency}, expected {payment.amount} {payment.currency}"
+        )
         payment.save(update_fields=["flag", "updated_at"])
         logger.error("payment %s amount mismatch: %s", payment.pk, payment.flag)
         return "refused: amount or currency differs from the order"
@@ -157,7 +162,11 @@ def _refund(payment: Payment, *, booking: Booking, reason: str) -> Refund:
         provider_ref=payment.provider_ref, amount=payment.amount, idempotency_key=key
     )
     refund = Refund.objects.create(
-        payment=payment, provider_ref=provider_ref, amount=payment.amount, currency=payment.currency, reason=reason
+        payment=payment,
+        provider_ref=provider_ref,
+        amount=payment.amount,
+        currency=payment.currency,
+        reason=reason,
     )
     payment.status = Payment.Status.REFUNDED
     payment.save(update_fields=["status", "updated_at"])
@@ -217,7 +226,9 @@ def payments_reconcile_pending(*, older_than: timedelta = timedelta(minutes=5), 
     the answer like a notice; the query's event id makes a repeated poll change nothing."""
     cutoff = timezone.now() - older_than
     applied = 0
-    pending = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff).order_by("created_at")
+    pending = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff).order_by(
+        "created_at"
+    )
     for payment in pending[:limit]:
         notice = provider_get(payment.provider).charge_query(provider_ref=payment.provider_ref)
         if notice.status == "pending":

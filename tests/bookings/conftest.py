@@ -40,9 +40,18 @@ def job(db) -> Job:
     """Oil filter change: one filter at ¥58.00 list price, 0.5 h labour at the shop's ¥150.00/h."""
     variant = VariantFactory(cylinders=4, oil_capacity_l=Decimal("4.2"))
     item = item_needing("oil_filter", Part.Category.OIL_FILTER, rule=ServiceItemPart.Rule.FIXED, hours="0.5")
-    part = fitting(variant, category=Part.Category.OIL_FILTER, list_price_amount=Decimal("58.00"), sku="MANN-W610/3")
+    part = fitting(
+        variant, category=Part.Category.OIL_FILTER, list_price_amount=Decimal("58.00"), sku="MANN-W610/3"
+    )
     shop = ShopFactory(bays=3, labour_rate_amount=Decimal("150.00"))
     ShopService.objects.create(shop=shop, service_item=item)
     owner = UserFactory(role=User.Role.OWNER)
     vehicle = services.vehicle_add(owner=owner, variant=variant, plate="浙A12345")
-    return Job(owner=owner, vehicle=vehicle, shop=shop, item=item, filter_part=part, slot=at(future_weekday(2), "10:30"))
+    return Job(
+        owner=owner,
+        vehicle=vehicle,
+        shop=shop,
+        item=item,
+        filter_part=part,
+        slot=at(future_weekday(2), "10:30"),
+    )

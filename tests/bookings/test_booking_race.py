@@ -54,7 +54,11 @@ def test_fifty_concurrent_bookings_of_three_free_places_sell_exactly_three(job):
 
     codes = _run_together(
         THREADS,
-        lambda i: clients[i][0].post("/api/v1/bookings/", {**body, "vehicle": clients[i][1].pk}, format="json").status_code,
+        lambda i: (
+            clients[i][0]
+            .post("/api/v1/bookings/", {**body, "vehicle": clients[i][1].pk}, format="json")
+            .status_code
+        ),
     )
 
     assert codes.count(201) == 3

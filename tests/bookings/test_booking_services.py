@@ -26,7 +26,10 @@ def test_booking_freezes_the_quote_and_takes_one_place(job):
     booking = job.book()
 
     assert booking.status == S.AWAITING_PAYMENT
-    assert [(line.kind, line.sku, line.quantity, line.unit_price_amount, line.amount) for line in booking.lines.all()] == [
+    assert [
+        (line.kind, line.sku, line.quantity, line.unit_price_amount, line.amount)
+        for line in booking.lines.all()
+    ] == [
         ("part", "MANN-W610/3", Decimal("1.00"), Decimal("58.00"), Decimal("58.00")),
         ("labour", "", Decimal("0.50"), Decimal("150.00"), Decimal("75.00")),
     ]
@@ -118,7 +121,7 @@ def test_the_transition_table_is_the_only_gate(job, frm, to):
 
 
 def test_the_table_allows_exactly_the_documented_lifecycle():
-    assert ALLOWED_PAIRS == {
+    assert {
         (S.AWAITING_PAYMENT, S.PAID),
         (S.AWAITING_PAYMENT, S.CANCELLED),
         (S.AWAITING_PAYMENT, S.EXPIRED),
@@ -129,7 +132,7 @@ def test_the_table_allows_exactly_the_documented_lifecycle():
         (S.CHECKED_IN, S.COMPLETED),
         (S.IN_SERVICE, S.COMPLETED),
         (S.NO_SHOW, S.REFUNDED),
-    }
+    } == ALLOWED_PAIRS
 
 
 def test_unpaid_bookings_expire_and_release_their_place_once(job):

@@ -19,7 +19,9 @@ def test_add_list_edit_and_remove_a_car(job):
     client = _client(job.owner)
 
     created = client.post(
-        "/api/v1/vehicles/", {"variant": job.vehicle.variant_id, "plate": "浙ad 12345", "odometer_km": 8000}, format="json"
+        "/api/v1/vehicles/",
+        {"variant": job.vehicle.variant_id, "plate": "浙ad 12345", "odometer_km": 8000},
+        format="json",
     )
     assert created.status_code == 201
     car_id = created.json()["id"]
@@ -46,7 +48,9 @@ def test_a_bad_plate_and_a_bad_vin_are_400_with_reasons(job):
     )
 
     assert response.status_code == 400
-    assert response.json()["errors"]["plate"] == ["Enter a mainland China plate, e.g. 浙A12345 or 浙AD12345 (new energy)."]
+    assert response.json()["errors"]["plate"] == [
+        "Enter a mainland China plate, e.g. 浙A12345 or 浙AD12345 (new energy)."
+    ]
     assert Vehicle.objects.count() == 1
 
 
@@ -72,6 +76,9 @@ def test_someone_elses_car_is_404(job):
     stranger = _client(UserFactory())
 
     assert stranger.get(f"/api/v1/vehicles/{job.vehicle.pk}/").status_code == 404
-    assert stranger.patch(f"/api/v1/vehicles/{job.vehicle.pk}/", {"nickname": "x"}, format="json").status_code == 404
+    assert (
+        stranger.patch(f"/api/v1/vehicles/{job.vehicle.pk}/", {"nickname": "x"}, format="json").status_code
+        == 404
+    )
     assert stranger.delete(f"/api/v1/vehicles/{job.vehicle.pk}/").status_code == 404
     assert Vehicle.objects.get(pk=job.vehicle.pk).nickname == ""

@@ -14,11 +14,16 @@ def test_adding_a_car_needs_a_valid_plate_and_lands_on_its_page(client, job):
     client.force_login(job.owner)
     url = reverse("orders:vehicle-add") + f"?variant={job.vehicle.variant_id}"
 
-    bad = client.post(url, {"variant": job.vehicle.variant_id, "plate": "ABC", "odometer_km": 0}, HTTP_ACCEPT_LANGUAGE="en")
-    good = client.post(url, {"variant": job.vehicle.variant_id, "plate": "浙b88888", "nickname": "小白", "odometer_km": 52000})
+    bad = client.post(
+        url, {"variant": job.vehicle.variant_id, "plate": "ABC", "odometer_km": 0}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    good = client.post(
+        url,
+        {"variant": job.vehicle.variant_id, "plate": "浙b88888", "nickname": "小白", "odometer_km": 52000},
+    )
 
     assert bad.status_code == 200
-    assert "Enter a mainland China plate" in bad.context["form"].errors["plate"][0]
+    assert "Enter a mainland China plate" in bad.content.decode()
     car = Vehicle.objects.get(plate="浙B88888")
     assert good["Location"] == reverse("orders:vehicle", args=[car.pk])
     assert (car.owner, car.nickname, car.odometer_km) == (job.owner, "小白", 52000)
@@ -60,7 +65,12 @@ def test_another_owners_car_and_order_are_404(client, job):
 
 def test_the_book_page_shows_the_breakdown_and_booking_creates_the_order(client, job):
     client.force_login(job.owner)
-    query = {"shop": job.shop.pk, "vehicle": job.vehicle.pk, "items": job.item.code, "slot": job.slot.isoformat()}
+    query = {
+        "shop": job.shop.pk,
+        "vehicle": job.vehicle.pk,
+        "items": job.item.code,
+        "slot": job.slot.isoformat(),
+    }
 
     page = client.get(reverse("orders:book"), query)
     assert page.status_code == 200
@@ -74,7 +84,9 @@ def test_the_book_page_shows_the_breakdown_and_booking_creates_the_order(client,
     assert booking.total_amount == 133
 
 
-def test_pay_then_the_order_page_shows_the_voucher_code_and_qr(client, job, django_capture_on_commit_callbacks):
+def test_pay_then_the_order_page_shows_the_voucher_code_and_qr(
+    client, job, django_capture_on_commit_callbacks
+):
     booking = job.book()
     client.force_login(job.owner)
 
@@ -96,9 +108,13 @@ def test_cancel_from_the_page_refunds_a_paid_order(client, job, django_capture_o
     client.force_login(job.owner)
     client.post(reverse("payments:pay", args=[booking.pk]))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("payments:sandbox-pay", args=[SandboxCharge.objects.get().ref]), {"decision": "confirm"})
+        client.post(
+            reverse("payments:sandbox-pay", args=[SandboxCharge.objects.get().ref]), {"decision": "confirm"}
+        )
 
-    response = client.post(reverse("payments:cancel", args=[booking.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("payments:cancel", args=[booking.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     booking.refresh_from_db()
     assert booking.status == "refunded"

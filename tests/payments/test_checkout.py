@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bookings.models import Booking
-from payments.checkout import sandbox, services
+from payments.checkout import services
 from payments.checkout.models import Payment, ProviderEvent, SandboxCharge
 from payments.ledger.models import JournalEntry
 from payments.ledger.selectors import escrow_balance
@@ -31,12 +31,25 @@ def _charge(job):
 
 def _notify(charge, *, status="succeeded", amount=None, event_id="evt_1", timestamp=None, secret=None):
     body = json.dumps(
-        {"event_id": event_id, "charge": charge.ref, "status": status, "amount": str(amount or charge.amount), "currency": "CNY"}
+        {
+            "event_id": event_id,
+            "charge": charge.ref,
+            "status": status,
+            "amount": str(amount or charge.amount),
+            "currency": "CNY",
+        }
     ).encode()
     from django.conf import settings
 
-    header = signature_header(body, secret=secret or settings.SANDBOX_WEBHOOK_SECRET, timestamp=timestamp or int(time.time()))
-    return APIClient().post(WEBHOOK, data=body, content_type="application/json", **{"HTTP_" + HEADER.upper().replace("-", "_"): header})
+    header = signature_header(
+        body, secret=secret or settings.SANDBOX_WEBHOOK_SECRET, timestamp=timestamp or int(time.time())
+    )
+    return APIClient().post(
+        WEBHOOK,
+        data=body,
+        content_type="application/json",
+        **{"HTTP_" + HEADER.upper().replace("-", "_"): header},
+    )
 
 
 def _pay(job):
@@ -75,7 +88,9 @@ def test_the_hosted_sandbox_page_confirms_and_the_signed_notice_pays_the_order(
     assert ProviderEvent.objects.filter(provider="sandbox").count() == 1
 
 
-def test_declining_on_the_sandbox_page_leaves_the_order_payable(client, job, django_capture_on_commit_callbacks):
+def test_declining_on_the_sandbox_page_leaves_the_order_payable(
+    client, job, django_capture_on_commit_callbacks
+):
     booking, payment, charge = _charge(job)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -51,7 +51,12 @@ def test_a_full_slot_answers_409_with_next_free_slots(job):
     car = vehicle_add(owner=other, variant=job.vehicle.variant, plate="浙C11111")
     response = _client(other).post(
         "/api/v1/bookings/",
-        {"vehicle": car.pk, "shop": job.shop.pk, "starts_at": job.slot.isoformat(), "service_items": [job.item.code]},
+        {
+            "vehicle": car.pk,
+            "shop": job.shop.pk,
+            "starts_at": job.slot.isoformat(),
+            "service_items": [job.item.code],
+        },
         format="json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -79,9 +84,15 @@ def test_cancel_with_the_same_key_replays_and_a_different_body_is_409(job):
     booking_id = _book(job).json()["id"]
     client = _client(job.owner)
 
-    first = client.post(f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "plans changed"}, HTTP_IDEMPOTENCY_KEY="c-1")
-    again = client.post(f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "plans changed"}, HTTP_IDEMPOTENCY_KEY="c-1")
-    other = client.post(f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "other"}, HTTP_IDEMPOTENCY_KEY="c-1")
+    first = client.post(
+        f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "plans changed"}, HTTP_IDEMPOTENCY_KEY="c-1"
+    )
+    again = client.post(
+        f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "plans changed"}, HTTP_IDEMPOTENCY_KEY="c-1"
+    )
+    other = client.post(
+        f"/api/v1/bookings/{booking_id}/cancel/", {"reason": "other"}, HTTP_IDEMPOTENCY_KEY="c-1"
+    )
 
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json() == {"id": booking_id, "status": "cancelled", "refunded": None}
