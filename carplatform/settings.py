@@ -219,6 +219,8 @@ DEMO_LOADERS = [
     "accounts.demo.load",
     "parts.demo.load",
     "shops.demo.load",
+    "bookings.demo.load",
+    "payments.demo.load",
 ]
 # Keys for voucher codes (lookup hashes and encryption at rest) derive from this secret. It
 # defaults to SECRET_KEY; set it on its own before you ever rotate SECRET_KEY, or issued
