@@ -2,7 +2,7 @@
 
 from payments.checkout.models import Payment, ProviderEvent, Refund, SandboxCharge
 from payments.ledger.models import JournalEntry, JournalLine, LedgerAccount
-from payments.vouchers.models import Voucher
+from payments.vouchers.models import Redemption, Voucher
 
 __all__ = [
     "JournalEntry",
@@ -10,6 +10,7 @@ __all__ = [
     "LedgerAccount",
     "Payment",
     "ProviderEvent",
+    "Redemption",
     "Refund",
     "SandboxCharge",
     "Voucher",

@@ -40,3 +40,63 @@ class Voucher(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.ISSUED and self.expires_at > timezone.now()
+
+
+class Redemption(models.Model):
+    """One redemption of a voucher at its shop: who, when, and the money split frozen at that moment.
+
+    A manager may undo it within the undo window (then the voucher is redeemable again and a new
+    row is written on the next redemption); at most one row per voucher is live (not undone).
+    Settlement gathers live redemptions past the undo window.
+    """
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="redemptions")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="redemptions")
+    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request_id = models.CharField(_("request id"), max_length=64)
+    redeemed_at = models.DateTimeField(_("redeemed at"), default=timezone.now)
+    gross_amount = models.DecimalField(_("order total"), max_digits=12, decimal_places=2)
+    commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4)
+    commission_amount = models.DecimalField(_("commission"), max_digits=12, decimal_places=2)
+    subsidy_amount = models.DecimalField(_("campaign subsidy"), max_digits=12, decimal_places=2, default=0)
+    merchant_amount = models.DecimalField(_("merchant earns"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    ledger_entry = models.ForeignKey("payments.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undo_ledger_entry = models.ForeignKey(
+        "payments.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["voucher"],
+                condition=models.Q(undone_at__isnull=True),
+                name="vouchers_one_live_redemption",
+            ),
+            models.UniqueConstraint(
+                fields=["redeemed_by", "request_id"], name="vouchers_redemption_request_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    merchant_amount=models.F("gross_amount")
+                    - models.F("commission_amount")
+                    + models.F("subsidy_amount")
+                ),
+                name="vouchers_redemption_split_adds_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "redeemed_at"], name="vouchers_redemption_shop_idx")]
+
+    def __str__(self) -> str:
+        return f"redemption of voucher {self.voucher_id} at {self.redeemed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.undone_at is None

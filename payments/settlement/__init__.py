@@ -1,0 +1,1 @@
+"""Settlement: commission, statements per shop and cycle, payouts, reconciliation."""
