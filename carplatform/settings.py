@@ -229,6 +229,7 @@ VOUCHER_SECRET = env.str("VOUCHER_SECRET", default=SECRET_KEY)
 # Booking and payment rules.
 BOOKING_PAY_WITHIN_MINUTES = env.int("BOOKING_PAY_WITHIN_MINUTES", default=15)
 VOUCHER_VALID_DAYS = env.int("VOUCHER_VALID_DAYS", default=30)
+REDEMPTION_UNDO_MINUTES = 60
 PAYMENT_PROVIDERS = {"sandbox": "payments.checkout.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_" + SECRET_KEY[:24])
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load

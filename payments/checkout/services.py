@@ -189,9 +189,11 @@ def order_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:
         if booking.status in (B.CANCELLED, B.REFUNDED, B.EXPIRED):
             raise Conflict(_("This order is already closed."), code="already_closed")
         raise CannotCancel()
+    voucher = Voucher.objects.select_for_update().filter(booking=booking).first()
+    if voucher is not None and voucher.status == Voucher.Status.REDEEMED:
+        raise CannotCancel(_("This order can no longer be cancelled: its voucher was redeemed."))
     payment = booking.payments.select_for_update().get(status=Payment.Status.SUCCEEDED)
     _refund(payment, booking=booking, reason=reason)
-    voucher = Voucher.objects.select_for_update().filter(booking=booking).first()
     if voucher is not None:
         voucher_close(voucher=voucher, to=Voucher.Status.REFUNDED)
     return booking_services.booking_transition(booking, to=B.REFUNDED, actor=actor, reason=reason)

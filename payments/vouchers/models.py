@@ -70,6 +70,7 @@ class Redemption(models.Model):
     undo_ledger_entry = models.ForeignKey(
         "payments.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("redemption")
