@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bookings.api.serializers import QuoteOutputSerializer
 from parts.models import Part
 from shops.models import ShopService
 from tests.factories import ShopFactory
@@ -66,6 +67,8 @@ def test_a_quote_from_a_district_lists_priced_shops_with_free_slots(client, cata
     assert first["next_free_slots"][0]["starts_at"] == f"{day}T08:30:00+08:00"
     assert first["free_slot_count"] == 9
     assert body["dispatch"]["shop"]["id"] in {r["shop"]["id"] for r in body["results"]}
+    documented = QuoteOutputSerializer(data=body)
+    assert documented.is_valid(), documented.errors
 
 
 @pytest.mark.parametrize("count", [1, 20, 50])
