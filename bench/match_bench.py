@@ -450,9 +450,7 @@ def main():
     print(f"  {latency}")
     counts = queries_per_quote()
     print(f"SQL queries per quote, by number of shops returned: {counts}")
-    print(
-        f"Throughput under gunicorn: {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s each"
-    )
+    print(f"Throughput under gunicorn: {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s")
     rates = throughput(args, rng)
     print(f"  {rates}")
     verdict = {
