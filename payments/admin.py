@@ -23,6 +23,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
     list_display = ("code", "display_name", "kind", "shop", "currency", "created_at")
     list_filter = ("kind",)
     search_fields = ("code", "shop__name")
+    list_select_related = ("shop",)
 
 
 class JournalLineInline(admin.TabularInline):

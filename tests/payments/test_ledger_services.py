@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from common.errors import Conflict, DomainError
 from payments.ledger import services
@@ -177,7 +178,10 @@ def test_the_merchant_payable_is_one_account_per_shop_created_on_first_use():
     assert first.pk == again.pk
     assert first.pk != elsewhere.pk
     assert (first.code, first.kind, first.shop_id) == (f"merchant_payable:{shop.pk}", "liability", shop.pk)
-    assert str(first) == f"Merchant payable: {shop.name}"
+    with translation.override("en"):
+        assert str(first) == f"Merchant payable: {shop.name}"
+    with translation.override("zh-hans"):
+        assert str(first) == f"应付商户款：{shop.name}"
     assert LedgerAccount.objects.filter(shop=shop).count() == 1
 
 
