@@ -93,11 +93,6 @@ class LedgerAccount(models.Model):
             return _("Merchant payable: %(shop)s") % {"shop": self.shop}
         return self.code
 
-    @property
-    def is_debit_normal(self) -> bool:
-        """Assets and expenses grow with debits; liabilities and revenue with credits."""
-        return self.kind in (AccountKind.ASSET, AccountKind.EXPENSE)
-
 
 class AppendOnlyQuerySet(models.QuerySet):
     """Bulk writes that would change or remove ledger rows are refused (inserts are fine)."""

@@ -104,6 +104,8 @@ def test_a_key_reused_for_different_lines_is_refused_and_changes_nothing(clearin
         ([10.0, -10.0], InvalidEntry),
         ([D("NaN"), D("NaN")], InvalidEntry),
         ([D("10000000000.00"), D("-10000000000.00")], InvalidEntry),
+        ([D("1E+30"), D("-1E+30")], InvalidEntry),
+        ([D("Infinity"), D("-Infinity")], InvalidEntry),
     ],
 )
 def test_invalid_lines_are_refused_and_nothing_is_written(clearing, escrow, amounts, error):
@@ -434,7 +436,7 @@ def test_a_payout_replay_returns_the_payout_even_when_nothing_is_payable_any_mor
     assert merchant_payable_balance(shop) == D("0.00")
 
 
-@pytest.mark.parametrize("amount", [D("0.00"), D("-1.00"), D("1.005")])
+@pytest.mark.parametrize("amount", [D("0.00"), D("-1.00"), D("1.005"), D("1E+30"), D("NaN"), 1, 1.0])
 def test_money_path_postings_refuse_amounts_that_are_not_positive_fen(amount):
     shop = ShopFactory()
 
