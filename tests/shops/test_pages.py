@@ -1,6 +1,5 @@
 """Shop pages: the public profile, the application, and the manager's pages (own shop only)."""
 
-
 import pytest
 
 from accounts.models import User
