@@ -49,7 +49,7 @@ def test_owner_finds_shops_for_a_minor_service_sorted_by_price(network, phone_pa
     page.get_by_role("button", name="登录").click()
     page.goto(page.base_url + "/bookings/find/")
 
-    page.get_by_label("您的车辆").select_option(str(corolla.id))
+    page.get_by_label("选车型", exact=True).select_option(str(corolla.id))
     page.get_by_label("保养套餐").select_option(label="标准型小保养")
     page.get_by_label("您在哪里？").select_option(label="杭州市 西湖区 (Xihu District)")
     page.get_by_label("日期").fill(day.isoformat())
