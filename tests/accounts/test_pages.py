@@ -62,16 +62,17 @@ def _nav_urls(client):
 
 
 def test_navigation_follows_the_role(client):
-    assert _nav_urls(client) == ["/"]
+    catalogue = ["/catalogue/", "/catalogue/parts/"]
+    assert _nav_urls(client) == ["/", *catalogue]
 
     client.force_login(UserFactory(role=User.Role.OWNER))
-    assert _nav_urls(client) == ["/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", *catalogue, "/accounts/me/"]
 
     client.force_login(MembershipFactory().user)
-    assert _nav_urls(client) == ["/", "/shop/console/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", *catalogue, "/shop/console/", "/accounts/me/"]
 
     client.force_login(UserFactory(role=User.Role.PLATFORM_ADMIN, is_staff=True))
-    assert _nav_urls(client) == ["/", "/admin/", "/accounts/me/"]
+    assert _nav_urls(client) == ["/", *catalogue, "/admin/", "/accounts/me/"]
 
 
 def test_shop_console_lists_only_my_shops_and_refuses_owners(client):

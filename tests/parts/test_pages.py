@@ -15,10 +15,14 @@ def test_the_picker_lists_brands_and_an_htmx_click_returns_only_the_models(clien
     partial = client.get("/catalogue/?brand=toyota", HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
 
     assert page.status_code == 200
-    assert "<html" in page.text and "丰田" in page.text and 'name="vin"' in page.text
+    assert "<html" in page.text
+    assert "丰田" in page.text
+    assert 'name="vin"' in page.text
     assert partial.status_code == 200
     assert "<html" not in partial.text
-    assert "卡罗拉" in partial.text and "凯美瑞" in partial.text and "宝马" not in partial.text
+    assert "卡罗拉" in partial.text
+    assert "凯美瑞" in partial.text
+    assert "宝马" not in partial.text
 
 
 @pytest.mark.parametrize("q", ["卡罗", "kll", "corolla"])
@@ -53,7 +57,8 @@ def test_the_variant_page_shows_its_packages_with_prices_and_gaps(client, real_c
 
     assert response.status_code == 200
     text = response.text
-    assert "Standard minor service" in text and "¥627.00" in text
+    assert "Standard minor service" in text
+    assert "¥627.00" in text
     assert "SHELL-HX8-0W20-SP-1L" in text
     assert "No premium-tier part fits this car: Coolant." in text
     assert client.session["parts_variant_id"] == corolla.pk
