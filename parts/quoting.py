@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -358,14 +359,41 @@ def _choose(slot: _Slot, candidates: list[_Candidate], tier: str | None) -> _Can
     return min(candidates, key=lambda c: (_slot_quantity(slot, c) * c.list_price, c.sku))
 
 
-def _candidates(variant_id: int, slots: list[_Slot]) -> dict[str, list[_Candidate]]:
-    """Every part that fits the variant in the wanted categories, in one query on the fitment index."""
+def _candidate_rows(variant_id: int, categories: list[str], tiers: list[str] | None) -> list[tuple]:
+    """One query: the fitting parts' fields, found through the fitment index (variant, category).
+
+    On PostgreSQL it is ``id = ANY(ARRAY(SELECT part_id FROM fitment …))``: an index-only scan on
+    the fitment index, then primary-key probes into parts. A plain join makes the planner hash the
+    whole parts table, and an ``IN (…)`` list of hundreds of ids costs more to bind and plan than
+    to run (bench/catalogue_bench.py: 35 ms and 6 ms against 3 ms on 50,000 parts). Elsewhere
+    (SQLite) the ORM's ``IN (subquery)`` is used.
+    """
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f'"{name}"' for name in _CANDIDATE_FIELDS)
+        fitted = (
+            f'SELECT "part_id" FROM "{Fitment._meta.db_table}" '  # noqa: S608 - our table names
+            'WHERE "variant_id" = %s AND "category" = ANY(%s)'
+        )
+        sql = f'SELECT {columns} FROM "{Part._meta.db_table}" WHERE "id" = ANY(ARRAY({fitted}))'  # noqa: S608
+        params: list = [variant_id, categories]
+        if tiers is not None:
+            sql += ' AND "tier" = ANY(%s)'
+            params.append(tiers)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    fitted = Fitment.objects.filter(variant_id=variant_id, category__in=categories).values("part_id")
+    parts = Part.objects.filter(pk__in=fitted)
+    if tiers is not None:
+        parts = parts.filter(tier__in=tiers)
+    return list(parts.order_by().values_list(*_CANDIDATE_FIELDS))
+
+
+def _candidates(variant_id: int, slots: list[_Slot], tier: str | None) -> dict[str, list[_Candidate]]:
+    """The parts that fit the variant in the wanted categories and may serve the tier, by category."""
     categories = sorted({slot.category for slot in slots})
-    rows = Fitment.objects.filter(variant_id=variant_id, category__in=categories).values_list(
-        *(f"part__{name}" for name in _CANDIDATE_FIELDS)
-    )
     by_category: dict[str, list[_Candidate]] = {}
-    for row in rows:
+    for row in _candidate_rows(variant_id, categories, [tier, ""] if tier else None):
         candidate = _Candidate(*row)
         by_category.setdefault(candidate.category, []).append(candidate)
     return by_category
@@ -381,9 +409,10 @@ def resolve(
     """The concrete parts, quantities and labour that the job needs for this exact variant.
 
     ``service_items`` are service item codes; ``package`` a ``Package`` (or its code), whose tier
-    is used unless ``tier`` is given. Three SQL queries whatever the number of lines (one more when
-    the package is given by code). Raises ``UnknownServiceItem``, ``UnknownPackage``,
-    ``ServiceNotApplicable`` (an engine job for an electric car) or ``NothingToQuote``.
+    is used unless ``tier`` is given. Two SQL queries whatever the number of lines: the service
+    items with their needs, and the fitting parts (one more when the package is given by code).
+    Raises ``UnknownServiceItem``, ``UnknownPackage``, ``ServiceNotApplicable`` (a job this car
+    cannot have, such as an oil change on an electric car) or ``NothingToQuote``.
     """
     if isinstance(package, str):
         package = Package.objects.filter(code=package).first()
@@ -417,7 +446,7 @@ def resolve(
         slots += item_slots
         gaps += item_gaps
 
-    by_category = _candidates(variant.pk, slots) if slots else {}
+    by_category = _candidates(variant.pk, slots, tier) if slots else {}
 
     parts: list[ResolvedPart] = []
     for slot in slots:
