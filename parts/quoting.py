@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, NotFound
@@ -45,6 +45,7 @@ from common.money import ZERO, quantize_fen
 from parts.models import (
     Fitment,
     Package,
+    PackageItem,
     Part,
     ServiceItem,
     ServiceItemPart,
@@ -247,33 +248,31 @@ _CANDIDATE_FIELDS = (
 
 
 def _load_items(package: Package | None, codes: Sequence[str]) -> list[dict]:
-    """Service items (in order) with their needs, in one query."""
-    fields = (
+    """The service items with their needs, in one query: the package's (in its order), then ``codes``."""
+    wanted = list(dict.fromkeys(codes))
+    items_query = ServiceItem.objects.all()
+    if package is not None:
+        in_package = PackageItem.objects.filter(package=package, service_item=OuterRef("pk"))
+        items_query = items_query.annotate(package_sort=Subquery(in_package.values("sort")[:1])).filter(
+            Q(Exists(in_package)) | Q(code__in=wanted)
+        )
+    else:
+        items_query = items_query.annotate(package_sort=Value(None, output_field=IntegerField())).filter(
+            code__in=wanted
+        )
+    rows = items_query.order_by("code", "needs__id").values_list(
         "code",
         "name_en",
         "name_zh",
         "labour_hours",
         "applies_to",
+        "package_sort",
         "needs__category",
         "needs__rule",
         "needs__quantity",
     )
-    if package is not None:
-        rows = (
-            ServiceItem.objects.filter(Q(package_items__package=package) | Q(code__in=list(codes)))
-            .order_by("package_items__sort", "sort", "code", "needs__id")
-            .values_list(*fields)
-        )
-        order: list[str] = []
-    else:
-        rows = (
-            ServiceItem.objects.filter(code__in=list(codes))
-            .order_by("code", "needs__id")
-            .values_list(*fields)
-        )
-        order = list(dict.fromkeys(codes))
     items: dict[str, dict] = {}
-    for code, name_en, name_zh, hours, applies_to, category, rule, quantity in rows:
+    for code, name_en, name_zh, hours, applies_to, package_sort, category, rule, quantity in rows:
         item = items.setdefault(
             code,
             {
@@ -282,26 +281,23 @@ def _load_items(package: Package | None, codes: Sequence[str]) -> list[dict]:
                 "name_zh": name_zh,
                 "hours": hours,
                 "applies_to": applies_to,
+                "package_sort": package_sort,
                 "needs": [],
             },
         )
-        if category is not None and (category, rule, quantity) not in item["needs"]:
+        if category is not None:
             item["needs"].append((category, rule, quantity))
-    if package is None:
-        missing = [code for code in order if code not in items]
-        if missing:
-            raise UnknownServiceItem(
-                _("Unknown service item: %(codes)s.") % {"codes": ", ".join(missing)},
-                extra={"codes": missing},
-            )
-        return [items[code] for code in order]
-    ordered = list(items.values())
-    extra = [code for code in dict.fromkeys(codes) if code not in items]
-    if extra:
+    missing = [code for code in wanted if code not in items]
+    if missing:
         raise UnknownServiceItem(
-            _("Unknown service item: %(codes)s.") % {"codes": ", ".join(extra)}, extra={"codes": extra}
+            _("Unknown service item: %(codes)s.") % {"codes": ", ".join(missing)}, extra={"codes": missing}
         )
-    return ordered
+    from_package = sorted(
+        (item for item in items.values() if item["package_sort"] is not None),
+        key=lambda item: (item["package_sort"], item["code"]),
+    )
+    extra = [items[code] for code in wanted if items[code]["package_sort"] is None]
+    return from_package + extra
 
 
 def _slots(variant: Variant, item: dict) -> tuple[list[_Slot], list[Gap]]:

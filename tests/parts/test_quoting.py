@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from parts.models import Fitment, Part, ServiceItemPart, Tier, Variant
 from parts.quoting import (
@@ -248,7 +249,7 @@ def test_unknown_service_items_are_refused_with_their_codes():
     car = VariantFactory()
     item_needing("oil_filter", Category.OIL_FILTER)
 
-    with pytest.raises(UnknownServiceItem) as refused:
+    with translation.override("en"), pytest.raises(UnknownServiceItem) as refused:
         resolve(variant=car, service_items=["oil_filter", "teleport", "flux"])
 
     assert refused.value.extra == {"codes": ["teleport", "flux"]}
@@ -314,3 +315,17 @@ def test_pricing_a_resolution_never_touches_the_database(django_assert_num_queri
         quotes = [resolution.price(PriceBook(labour_rate=Decimal(rate))) for rate in ("80", "120", "200")]
 
     assert [q.labour_amount for q in quotes] == [Decimal("120.00"), Decimal("180.00"), Decimal("300.00")]
+
+
+def test_a_package_keeps_its_order_and_extra_services_come_after_it(django_assert_num_queries):
+    car = VariantFactory()
+    codes = _items_with_fitting_parts(car, 4)
+    package = PackageFactory()
+    PackageItemFactory(package=package, service_item__code=codes[2], sort=0)
+    PackageItemFactory(package=package, service_item__code=codes[0], sort=1)
+
+    with django_assert_num_queries(2):
+        resolution = resolve(variant=car, package=package, service_items=[codes[3], codes[0]])
+
+    assert resolution.service_item_codes == (codes[2], codes[0], codes[3])
+    assert [p.service_item_code for p in resolution.parts] == [codes[2], codes[0], codes[3]]
