@@ -190,8 +190,6 @@ class Resolution:
             else:
                 quantity, unit_price = labour.hours, quantize_fen(book.labour_rate)
             amount = quantize_fen(quantity * unit_price)
-            if amount == ZERO and quantity == ZERO:
-                continue  # a job with no labour (e.g. parts only) prints no empty labour line
             labour_amount += amount
             lines.append(
                 QuoteLine("labour", code, "", labour.name_en, labour.name_zh, quantity, unit_price, amount)
