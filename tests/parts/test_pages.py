@@ -149,3 +149,12 @@ def test_the_vin_box_offers_the_variants(client, real_catalogue):
     with override("en"):
         expected = str(Variant.objects.get(slug="li-auto-l7-1-5t-erev-pro-2023"))
     assert expected in response.text
+
+
+def test_the_vin_box_speaks_chinese(client, real_catalogue):
+    response = client.get("/catalogue/vin/", {"vin": "LW433B109P1000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 200
+    assert "<dd>中国</dd>" in response.text
+    assert "<dd>理想</dd>" in response.text
+    assert "理想 L7 1.5T 增程 Pro 2023款起" in response.text
