@@ -40,6 +40,12 @@ def test_owner_picks_a_corolla_and_sees_the_minor_service_in_three_tiers(phone_p
     # phone width: nothing overflows sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     path = screenshot(page, "catalogue-variant-phone-zh")
+
+    # build a quote: ticking a service prices it at once
+    page.get_by_label("更换机油", exact=True).check()
+    total = page.locator("#quote-result .total")
+    total.wait_for()
+    assert total.inner_text() == "¥370.00"  # 5 × ¥62.00 of the cheapest fitting oil + 0.5 h × ¥120.00
     assert path.stat().st_size > 10_000
 
 
