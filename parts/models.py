@@ -145,6 +145,16 @@ class Variant(Bilingual):
     def years(self) -> str:
         return f"{self.year_from}–{self.year_to}" if self.year_to else f"{self.year_from}–"
 
+    @property
+    def absent_part_categories(self) -> frozenset[str]:
+        """Part categories this car has no place for: brake pads on an axle with drum brakes."""
+        absent = set()
+        if "drum" in self.brake_front:
+            absent.add(Part.Category.BRAKE_PADS_FRONT)
+        if "drum" in self.brake_rear:
+            absent.add(Part.Category.BRAKE_PADS_REAR)
+        return frozenset(absent)
+
 
 class Part(Bilingual):
     """A part or consumable with a list price (CNY) per unit; what it fits is in ``Fitment``.

@@ -28,6 +28,11 @@ wiper blades, a pair (one blade of the driver's length and one of the passenger'
 SKU when both are the same length; one blade for a car with a single wiper); tyres, two per axle of
 that axle's size (four of one size when front and rear match); anything else, the service item's
 fixed quantity.
+
+**What applies**: a service item is for ``all`` cars, ``ice`` (a combustion engine, hybrids
+included) or ``ev``; asking for one the car cannot have raises ``ServiceNotApplicable``, and so does
+asking for a job whose parts the car has no place for (rear pads on rear drum brakes). Inside a
+package, such a job is not priced but listed in ``Resolution.skipped`` with its reason.
 """
 
 import math
@@ -127,6 +132,16 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A package's service item that this car does not need (rear pads on rear drum brakes)."""
+
+    service_item_code: str
+    name_en: str
+    name_zh: str
+    categories: tuple[str, ...]  # the part categories the car has no place for
+
+
+@dataclass(frozen=True)
 class QuoteLine:
     kind: str  # "part" | "labour"
     service_item_code: str
@@ -161,7 +176,8 @@ class Resolution:
     parts: tuple[ResolvedPart, ...]
     labour: tuple[ResolvedLabour, ...]
     gaps: tuple[Gap, ...]
-    tier: str | None = None
+    tier: str | None = None  # the tier the parts were chosen for (None: any)
+    skipped: tuple[Skipped, ...] = ()  # package items this car does not need; never priced
 
     def price(self, pricebook: PriceBook | None = None) -> Quote:
         """Price the resolution with a shop's price book (default: list prices). Pure: no query."""
@@ -303,6 +319,9 @@ def _slots(variant: Variant, item: dict) -> tuple[list[_Slot], list[Gap]]:
     slots: list[_Slot] = []
     gaps: list[Gap] = []
     for category, rule, quantity in item["needs"]:
+        if category in variant.absent_part_categories:
+            gaps.append(Gap(code, category, None))  # in a job that otherwise applies: shown, not dropped
+            continue
         if rule == Rule.OIL_CAPACITY:
             if not variant.oil_capacity_l or not variant.oil_grade:
                 gaps.append(Gap(code, category, None))
@@ -422,7 +441,16 @@ def resolve(
     items = _load_items(package, service_items)
     if not items:
         raise NothingToQuote()
-    not_applicable = [item for item in items if not applies(item["applies_to"], variant)]
+    absent = variant.absent_part_categories
+
+    def lacks_place(item: dict) -> bool:
+        return bool(item["needs"]) and all(category in absent for category, _rule, _qty in item["needs"])
+
+    not_applicable = [
+        item
+        for item in items
+        if not applies(item["applies_to"], variant) or (lacks_place(item) and item["package_sort"] is None)
+    ]
     if not_applicable:
         chinese = is_chinese()
         names = ("、" if chinese else ", ").join(
@@ -432,6 +460,15 @@ def resolve(
             _("This service cannot be done on this car: %(items)s.") % {"items": names},
             extra={"codes": [item["code"] for item in not_applicable]},
         )
+
+    skipped = tuple(
+        Skipped(
+            item["code"], item["name_en"], item["name_zh"], tuple(category for category, *_ in item["needs"])
+        )
+        for item in items
+        if lacks_place(item)
+    )
+    items = [item for item in items if not lacks_place(item)]
 
     slots: list[_Slot] = []
     gaps: list[Gap] = []
@@ -474,6 +511,7 @@ def resolve(
         labour=labour,
         gaps=tuple(gaps),
         tier=tier,
+        skipped=skipped,
     )
 
 

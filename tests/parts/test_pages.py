@@ -158,3 +158,11 @@ def test_the_vin_box_speaks_chinese(client, real_catalogue):
     assert "<dd>中国</dd>" in response.text
     assert "<dd>理想</dd>" in response.text
     assert "理想 L7 1.5T 增程 Pro 2023款起" in response.text
+
+
+def test_the_variant_page_says_why_a_package_item_is_not_priced(client, real_catalogue):
+    fit = Variant.objects.get(slug="honda-fit-1-5l-sport-2021")
+
+    response = client.get(f"/catalogue/variants/{fit.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "这辆车无需此项：更换后刹车片（该处为鼓式制动器）。" in response.text

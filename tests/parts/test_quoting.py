@@ -12,6 +12,7 @@ from parts.quoting import (
     PriceBook,
     QuoteLine,
     ServiceNotApplicable,
+    Skipped,
     UnknownPackage,
     UnknownServiceItem,
     default_pricebook,
@@ -147,6 +148,35 @@ def test_an_engine_job_on_an_electric_car_is_refused(real_catalogue):
 
     assert refused.value.extra == {"codes": ["oil_change"]}
     assert refused.value.status_code == 400
+
+
+def test_rear_drum_brakes_skip_the_rear_pads_of_a_brake_package_and_say_so(real_catalogue):
+    fit = _real("honda-fit-1-5l-sport-2021")  # ventilated discs at the front, drums at the rear
+
+    resolution = resolve(variant=fit, package="brake_standard")
+    quote = resolution.price()
+
+    assert resolution.skipped == (
+        Skipped("brake_pads_rear", "Rear brake pad replacement", "更换后刹车片", ("brake_pads_rear",)),
+    )
+    assert resolution.gaps == ()
+    assert resolution.service_item_codes == ("brake_pads_front", "brake_fluid")
+    assert [(line.kind, line.sku, line.amount) for line in quote.lines] == [
+        ("part", "AKEBONO-BP-F-HONDA-FIT", Decimal("339.00")),
+        ("labour", "", Decimal("120.00")),
+        ("part", "CASTROL-REACT-DOT4-1L", Decimal("68.00")),
+        ("labour", "", Decimal("96.00")),
+    ]
+    assert quote.total_amount == Decimal("623.00")
+
+
+def test_asking_for_rear_pads_on_rear_drums_is_refused(real_catalogue):
+    fit = _real("honda-fit-1-5l-sport-2021")
+
+    with pytest.raises(ServiceNotApplicable) as refused:
+        resolve(variant=fit, service_items=["brake_pads_front", "brake_pads_rear"])
+
+    assert refused.value.extra == {"codes": ["brake_pads_rear"]}
 
 
 # --- the rules, on made-up parts -----------------------------------------------------------------
