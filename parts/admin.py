@@ -57,6 +57,7 @@ class FitmentAdmin(admin.ModelAdmin):
     list_display = ("part", "variant", "category")
     list_filter = ("category",)
     raw_id_fields = ("part", "variant")
+    list_select_related = ("part", "variant__model__brand")
 
 
 class ServiceItemPartInline(admin.TabularInline):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from common.errors import DomainError
 from parts.models import (
     Brand,
     Fitment,
@@ -59,8 +58,8 @@ MATCH_FIELDS = {
 SIZED_FIELDS = {"tyre_size", "wiper_mm"}  # the value is also the part's size (Part.match_key)
 
 
-class CatalogueDataError(DomainError):
-    code = "catalogue_data_error"
+class CatalogueDataError(ValueError):
+    """The data files cannot be read as a catalogue (an operator's error, shown by the command)."""
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from parts.services import DATA_DIR, catalogue_load
+from parts.services import DATA_DIR, CatalogueDataError, catalogue_load
 
 
 class Command(BaseCommand):
@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the CSV files")
 
     def handle(self, *args, data_dir: Path, **options):
-        result = catalogue_load(data_dir=data_dir)
+        try:
+            result = catalogue_load(data_dir=data_dir)
+        except CatalogueDataError as exc:
+            raise CommandError(f"catalogue not loaded, nothing changed: {exc}") from exc
         self.stdout.write(
             f"catalogue: {result.brands} brands, {result.models} models, {result.variants} variants, "
             f"{result.parts} parts, {result.fitments} fitments (+{result.fitments_added} "
