@@ -67,7 +67,7 @@ class QuoteInputSerializer(serializers.Serializer):
         return attrs
 
 
-class QuoteLineOutputSerializer(serializers.Serializer):
+class MatchLineOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["part", "labour"])
     service_item_code = serializers.CharField()
     sku = serializers.CharField(allow_blank=True)
@@ -78,18 +78,18 @@ class QuoteLineOutputSerializer(serializers.Serializer):
     amount = MoneyOutputSerializer()
 
 
-class GapOutputSerializer(serializers.Serializer):
+class MatchGapOutputSerializer(serializers.Serializer):
     service_item_code = serializers.CharField()
     category = serializers.CharField()
     tier = serializers.CharField(allow_null=True)
 
 
-class PriceOutputSerializer(serializers.Serializer):
+class MatchPriceOutputSerializer(serializers.Serializer):
     parts = MoneyOutputSerializer()
     labour = MoneyOutputSerializer()
     total = MoneyOutputSerializer()
     is_complete = serializers.BooleanField()
-    lines = QuoteLineOutputSerializer(many=True)
+    lines = MatchLineOutputSerializer(many=True)
 
 
 class MatchedShopOutputSerializer(serializers.Serializer):
@@ -116,7 +116,7 @@ class MatchOutputSerializer(serializers.Serializer):
     distance_km = serializers.FloatField()
     rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     score = serializers.FloatField()
-    price = PriceOutputSerializer()
+    price = MatchPriceOutputSerializer()
     free_slot_count = serializers.IntegerField()
     next_free_slots = FreeSlotOutputSerializer(many=True)
 
@@ -125,7 +125,7 @@ class QuoteOutputSerializer(serializers.Serializer):
     variant = serializers.IntegerField()
     service_items = serializers.ListField(child=serializers.CharField())
     tier = serializers.CharField(allow_null=True)
-    gaps = GapOutputSerializer(many=True)
+    gaps = MatchGapOutputSerializer(many=True)
     location = LocationOutputSerializer()
     date = serializers.DateField()
     sort = serializers.CharField()
