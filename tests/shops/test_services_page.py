@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shops.models import ShopPartPrice, ShopService
+from shops.selectors import shop_pricebooks
 from tests.factories import MembershipFactory, ShopFactory
 from tests.parts.factories import PartFactory, ServiceItemFactory
 
@@ -92,3 +93,19 @@ def test_another_shops_services_and_prices_are_404(client, manager, items):
     assert client.post(f"/shop/{other.id}/prices/{override.id}/delete/").status_code == 404
     assert ShopService.objects.filter(shop=other).count() == 1
     assert ShopPartPrice.objects.filter(id=override.id).exists()
+
+
+def test_price_books_of_many_shops_cost_two_queries(django_assert_num_queries, items):
+    part = PartFactory(list_price_amount=Decimal("50.00"))
+    shops = [ShopFactory(labour_rate_amount=Decimal(f"{100 + n}.00")) for n in range(5)]
+    ShopService.objects.create(shop=shops[0], service_item=items[0], fixed_price_amount=Decimal("30.00"))
+    ShopService.objects.create(shop=shops[1], service_item=items[0])
+    ShopPartPrice.objects.create(shop=shops[1], part=part, unit_price_amount=Decimal("44.00"))
+
+    with django_assert_num_queries(2):
+        books = shop_pricebooks(shops)
+
+    assert books[shops[0].id].fixed_prices == {"oil_job": Decimal("30.00")}
+    assert books[shops[1].id].fixed_prices == {}
+    assert books[shops[1].id].part_prices == {part.id: Decimal("44.00")}
+    assert [books[s.id].labour_rate for s in shops] == [Decimal(f"{100 + n}.00") for n in range(5)]
