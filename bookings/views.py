@@ -12,10 +12,16 @@ SESSION_VARIANT = "parts_variant_id"  # the car the owner picked in the catalogu
 
 def search(request):
     """The shop search: car + package or services + district + day → priced shops with free times."""
-    initial = {"date": timezone.localdate(), "sort": "best", "variant": request.session.get(SESSION_VARIANT)}
-    form = ShopSearchForm(request.GET or None, initial=initial)
+    initial = {
+        "date": timezone.localdate(),
+        "sort": "best",
+        "variant": request.session.get(SESSION_VARIANT),
+        "district": request.GET.get("district"),  # a shop page links here with its district
+    }
+    submitted = "date" in request.GET  # the form always sends the day
+    form = ShopSearchForm(request.GET if submitted else None, initial=initial)
     result = None
-    if request.GET and form.is_valid():
+    if submitted and form.is_valid():
         data = form.cleaned_data
         district = data["district"]
         try:
