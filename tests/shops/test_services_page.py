@@ -109,3 +109,16 @@ def test_price_books_of_many_shops_cost_two_queries(django_assert_num_queries, i
     assert books[shops[1].id].fixed_prices == {}
     assert books[shops[1].id].part_prices == {part.id: Decimal("44.00")}
     assert [books[s.id].labour_rate for s in shops] == [Decimal(f"{100 + n}.00") for n in range(5)]
+
+
+def test_the_shop_api_lists_services_with_the_shops_labour_price(client, manager, items):
+    shop = manager.shop
+    ShopService.objects.create(shop=shop, service_item=items[0])
+    ShopService.objects.create(shop=shop, service_item=items[1], fixed_price_amount=Decimal("25.00"))
+
+    services = client.get(f"/api/v1/shops/{shop.id}/").json()["services"]
+
+    assert [(s["code"], s["labour"]["amount"], s["is_fixed"]) for s in services] == [
+        ("oil_job", "60.00", False),
+        ("wash_job", "25.00", True),
+    ]
