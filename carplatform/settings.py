@@ -216,6 +216,10 @@ DEMO_LOADERS = [
     "parts.demo.load",
     "shops.demo.load",
 ]
+# Keys for voucher codes (lookup hashes and encryption at rest) derive from this secret. It
+# defaults to SECRET_KEY; set it on its own before you ever rotate SECRET_KEY, or issued
+# vouchers can no longer be found or shown.
+VOUCHER_SECRET = env.str("VOUCHER_SECRET", default=SECRET_KEY)
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load
 # The platform's labour rate (CNY per labour hour) for quotes without a shop's own price book.
 DEFAULT_LABOUR_RATE = Decimal(env.str("DEFAULT_LABOUR_RATE", default="120.00"))

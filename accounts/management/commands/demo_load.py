@@ -16,5 +16,5 @@ class Command(BaseCommand):
             for line in lines:
                 self.stdout.write(f"  {line}")
         self.stdout.write(
-            self.style.SUCCESS("Demo data loaded. Log in at http://127.0.0.1:8000/accounts/login/")
+            self.style.SUCCESS("Demo data loaded. Log in with an account above at /accounts/login/")
         )

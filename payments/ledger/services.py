@@ -1,0 +1,431 @@
+"""Ledger writes: post a balanced entry (idempotently), reverse one, and the money-path postings.
+
+Every function here is keyword-only and atomic; a refusal raises a ``payments.ledger.errors``
+DomainError and writes nothing. Posting the same idempotency key again returns the stored entry
+and writes nothing (a key reused for *different* lines is refused). Amounts are Decimal and must
+already be exact to the fen: the ledger never rounds (round with ``common.money.quantize_fen``
+where the amount is born).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from common.money import FEN, ZERO
+from payments.ledger.errors import (
+    AlreadyReversed,
+    IdempotencyKeyReused,
+    InsufficientPayable,
+    InvalidEntry,
+    NotReversible,
+    UnbalancedEntry,
+)
+from payments.ledger.models import (
+    MERCHANT_PAYABLE_PREFIX,
+    SYSTEM_ACCOUNT_KINDS,
+    AccountKind,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    SystemAccount,
+)
+from payments.ledger.selectors import merchant_payable_balance
+
+#: The largest absolute amount a line can hold: DecimalField(max_digits=12, decimal_places=2).
+MAX_AMOUNT = Decimal("9999999999.99")
+KEY_MAX_LENGTH = JournalEntry._meta.get_field("idempotency_key").max_length
+
+
+class Reference(NamedTuple):
+    """What an entry is about, as strings (the order, voucher and payout models come later)."""
+
+    type: str
+    id: str
+
+
+class Line(NamedTuple):
+    """One leg to post: a signed amount (debit positive, credit negative) on an account."""
+
+    account: LedgerAccount
+    amount: Decimal
+    currency: str = settings.CURRENCY
+
+
+ORDER = "order"
+PAYOUT = "payout"
+SHOP = "shop"
+
+
+# --- the chart of accounts ----------------------------------------------------------------------
+
+
+def system_account(code: str) -> LedgerAccount:
+    """The platform account with this code, created on first use (unique code: safe under races)."""
+    if code not in SYSTEM_ACCOUNT_KINDS:
+        raise ValueError(f"unknown system account {code!r}")
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=code, defaults={"kind": SYSTEM_ACCOUNT_KINDS[code], "currency": settings.CURRENCY}
+    )
+    return account
+
+
+def merchant_payable_account(shop) -> LedgerAccount:
+    """What the platform owes one shop (a liability), created on first use under a unique code."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=f"{MERCHANT_PAYABLE_PREFIX}{shop.pk}",
+        defaults={"kind": AccountKind.LIABILITY, "shop": shop, "currency": settings.CURRENCY},
+    )
+    return account
+
+
+def chart_ensure() -> list[LedgerAccount]:
+    """Create every platform account that does not exist yet; running it again changes nothing."""
+    return [system_account(code) for code in SystemAccount.values]
+
+
+# --- posting ------------------------------------------------------------------------------------
+
+
+def _validated_lines(lines: Sequence, currency: str) -> list[Line]:
+    if len(lines) < 2:
+        raise InvalidEntry(_("A ledger entry needs at least two lines."))
+    checked = []
+    for raw in lines:
+        line = Line(*raw)
+        if not isinstance(line.amount, Decimal) or not line.amount.is_finite():
+            raise InvalidEntry(_("Ledger amounts must be finite Decimal values."))
+        if abs(line.amount) > MAX_AMOUNT:
+            raise InvalidEntry(_("A ledger amount is too large."))
+        if line.amount != line.amount.quantize(FEN):
+            raise InvalidEntry(_("Ledger amounts must be exact to the fen."))
+        if line.amount == 0:
+            raise InvalidEntry(_("A ledger line cannot be zero."))
+        if line.account.pk is None:
+            raise InvalidEntry(_("A ledger line needs a saved account."))
+        if line.currency != currency or line.account.currency != currency:
+            raise InvalidEntry(_("All lines of a ledger entry must be in one currency."))
+        checked.append(Line(line.account, line.amount.quantize(FEN), line.currency))
+    if sum((line.amount for line in checked), ZERO) != 0:
+        raise UnbalancedEntry()
+    return checked
+
+
+def _replayed(*, idempotency_key: str, kind: str, lines: list[Line], reverses) -> JournalEntry | None:
+    """The entry already stored under this key if it is the same posting; refuse a different one."""
+    entry = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if entry is None:
+        return None
+    stored = Counter(entry.lines.values_list("account_id", "amount", "currency"))
+    asked = Counter((line.account.pk, line.amount, line.currency) for line in lines)
+    same_reverses = entry.reverses_id == (reverses.pk if reverses is not None else None)
+    if entry.kind != kind or stored != asked or not same_reverses:
+        raise IdempotencyKeyReused(extra={"entry_id": entry.pk})
+    return entry
+
+
+def _post(
+    *,
+    kind: str,
+    lines: Sequence,
+    idempotency_key: str,
+    memo: str,
+    reference: Reference | None,
+    currency: str,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    if kind not in JournalEntry.Kind.values:
+        raise InvalidEntry(_("Unknown ledger entry kind."))
+    if not idempotency_key or len(idempotency_key) > KEY_MAX_LENGTH:
+        raise InvalidEntry(_("A ledger entry needs an idempotency key of at most 200 characters."))
+    checked = _validated_lines(lines, currency)
+    replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=reverses)
+    if replay is not None:
+        return replay
+    reference = reference or Reference("", "")
+    try:
+        # A savepoint: a lost race on the unique key rolls back only this attempt.
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                kind=kind,
+                idempotency_key=idempotency_key,
+                memo=memo,
+                reference_type=reference.type,
+                reference_id=str(reference.id),
+                reverses=reverses,
+                currency=currency,
+            )
+            JournalLine.objects.bulk_create(
+                JournalLine(entry=entry, account=line.account, amount=line.amount, currency=line.currency)
+                for line in checked
+            )
+    except IntegrityError:
+        replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=reverses)
+        if replay is not None:
+            return replay
+        if reverses is not None and JournalEntry.objects.filter(reverses=reverses).exists():
+            raise AlreadyReversed() from None
+        raise
+    return entry
+
+
+@transaction.atomic
+def ledger_post(
+    *,
+    kind: str,
+    lines: Sequence[tuple[LedgerAccount, Decimal] | tuple[LedgerAccount, Decimal, str]],
+    idempotency_key: str,
+    memo: str = "",
+    reference: Reference | tuple[str, str] | None = None,
+    currency: str = settings.CURRENCY,
+) -> JournalEntry:
+    """Post one balanced entry; the same key again returns the stored entry and writes nothing.
+
+    ``lines`` are ``(account, amount)`` or ``(account, amount, currency)`` with signed amounts,
+    debit positive and credit negative. Refused (``InvalidEntry`` / ``UnbalancedEntry``) unless
+    there are at least two lines, every amount is a non-zero Decimal exact to the fen, one
+    currency is used throughout and the amounts sum to exactly zero. Reversing kinds are posted
+    with ``ledger_reverse``.
+    """
+    if kind in JournalEntry.REVERSING_KINDS:
+        raise InvalidEntry(_("Reversals are posted with ledger_reverse."))
+    return _post(
+        kind=kind,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(*reference) if reference else None,
+        currency=currency,
+    )
+
+
+def ledger_reverse(
+    *,
+    entry: JournalEntry,
+    idempotency_key: str,
+    memo: str = "",
+    kind: str = JournalEntry.Kind.REVERSAL,
+) -> JournalEntry:
+    """Post the negation of ``entry`` (same accounts, opposite signs) with ``reverses=entry``.
+
+    An entry is reversed at most once (``AlreadyReversed``, guarded by a unique constraint), and a
+    reversal is not reversed itself (``NotReversible``). The same key again returns the reversal.
+    """
+    if kind not in JournalEntry.REVERSING_KINDS:
+        raise InvalidEntry(_("Unknown reversing kind."))
+    if entry.kind in JournalEntry.REVERSING_KINDS:
+        raise NotReversible()
+    lines = [
+        Line(line.account, -line.amount, line.currency)
+        for line in entry.lines.select_related("account").order_by("id")
+    ]
+    with transaction.atomic():
+        checked = _validated_lines(lines, entry.currency)
+        replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=entry)
+        if replay is not None:
+            return replay
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise AlreadyReversed()
+        return _post(
+            kind=kind,
+            lines=checked,
+            idempotency_key=idempotency_key,
+            memo=memo,
+            reference=Reference(entry.reference_type, entry.reference_id),
+            currency=entry.currency,
+            reverses=entry,
+        )
+
+
+# --- the money path -----------------------------------------------------------------------------
+
+
+def _positive(amount: Decimal, *, allow_zero: bool = False) -> Decimal:
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InvalidEntry(_("Ledger amounts must be finite Decimal values."))
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidEntry(_("A ledger amount is too large."))
+    if amount != amount.quantize(FEN):
+        raise InvalidEntry(_("Ledger amounts must be exact to the fen."))
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise InvalidEntry(_("The amount must be positive."))
+    return amount.quantize(FEN)
+
+
+@transaction.atomic
+def post_payment_received(
+    *, order_ref: str, amount: Decimal, idempotency_key: str, memo: str = ""
+) -> JournalEntry:
+    """The owner paid: debit provider clearing (cash at the provider), credit escrow."""
+    amount = _positive(amount)
+    return _post(
+        kind=JournalEntry.Kind.PAYMENT,
+        lines=[
+            Line(system_account(SystemAccount.PROVIDER_CLEARING), amount),
+            Line(system_account(SystemAccount.ESCROW), -amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(ORDER, str(order_ref)),
+        currency=settings.CURRENCY,
+    )
+
+
+@transaction.atomic
+def post_refund(*, order_ref: str, amount: Decimal, idempotency_key: str, memo: str = "") -> JournalEntry:
+    """An unredeemed order is refunded: debit escrow, credit provider clearing."""
+    amount = _positive(amount)
+    return _post(
+        kind=JournalEntry.Kind.REFUND,
+        lines=[
+            Line(system_account(SystemAccount.ESCROW), amount),
+            Line(system_account(SystemAccount.PROVIDER_CLEARING), -amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(ORDER, str(order_ref)),
+        currency=settings.CURRENCY,
+    )
+
+
+@transaction.atomic
+def post_redemption(
+    *,
+    shop,
+    order_ref: str,
+    gross_amount: Decimal,
+    commission_amount: Decimal,
+    subsidy_amount: Decimal = ZERO,
+    idempotency_key: str,
+    memo: str = "",
+) -> JournalEntry:
+    """A voucher was redeemed: the order leaves escrow for the shop and the platform.
+
+    Debit escrow ``gross``, debit campaign subsidies ``subsidy`` (platform-funded discount),
+    credit the shop's merchant payable ``gross - commission + subsidy``, credit commission revenue
+    ``commission``. Zero legs are left out.
+    """
+    gross_amount = _positive(gross_amount)
+    commission_amount = _positive(commission_amount, allow_zero=True)
+    subsidy_amount = _positive(subsidy_amount, allow_zero=True)
+    merchant_amount = gross_amount - commission_amount + subsidy_amount
+    if merchant_amount < 0:
+        raise InvalidEntry(_("The commission exceeds what the order pays."))
+    legs = [
+        Line(system_account(SystemAccount.ESCROW), gross_amount),
+        Line(system_account(SystemAccount.CAMPAIGN_SUBSIDIES), subsidy_amount),
+        Line(merchant_payable_account(shop), -merchant_amount),
+        Line(system_account(SystemAccount.COMMISSION_REVENUE), -commission_amount),
+    ]
+    return _post(
+        kind=JournalEntry.Kind.REDEMPTION,
+        lines=[leg for leg in legs if leg.amount != 0],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(ORDER, str(order_ref)),
+        currency=settings.CURRENCY,
+    )
+
+
+def post_redemption_undo(*, redemption: JournalEntry, idempotency_key: str, memo: str = "") -> JournalEntry:
+    """A manager undid a redemption: the exact negation of the redemption entry, kind redemption_undo."""
+    if redemption.kind != JournalEntry.Kind.REDEMPTION:
+        raise InvalidEntry(_("Only a redemption can be undone."))
+    return ledger_reverse(
+        entry=redemption, idempotency_key=idempotency_key, memo=memo, kind=JournalEntry.Kind.REDEMPTION_UNDO
+    )
+
+
+@transaction.atomic
+def post_penalty(
+    *, shop, amount: Decimal, idempotency_key: str, reference: Reference | None = None, memo: str = ""
+) -> JournalEntry:
+    """A penalty is deducted from the shop: debit merchant payable, credit penalty revenue."""
+    amount = _positive(amount)
+    return _post(
+        kind=JournalEntry.Kind.PENALTY,
+        lines=[
+            Line(merchant_payable_account(shop), amount),
+            Line(system_account(SystemAccount.PENALTY_REVENUE), -amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(*reference) if reference else Reference(SHOP, str(shop.pk)),
+        currency=settings.CURRENCY,
+    )
+
+
+@transaction.atomic
+def post_subsidy(
+    *, shop, amount: Decimal, idempotency_key: str, reference: Reference | None = None, memo: str = ""
+) -> JournalEntry:
+    """A campaign subsidy paid to a shop outside a redemption: debit subsidies, credit merchant payable."""
+    amount = _positive(amount)
+    return _post(
+        kind=JournalEntry.Kind.SUBSIDY,
+        lines=[
+            Line(system_account(SystemAccount.CAMPAIGN_SUBSIDIES), amount),
+            Line(merchant_payable_account(shop), -amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(*reference) if reference else Reference(SHOP, str(shop.pk)),
+        currency=settings.CURRENCY,
+    )
+
+
+def post_payout(
+    *, shop, amount: Decimal, payout_ref: str, idempotency_key: str, memo: str = ""
+) -> JournalEntry:
+    """The platform paid the shop: debit merchant payable, credit payouts sent (bank).
+
+    Refused (``InsufficientPayable``) when ``amount`` exceeds what the platform owes the shop; the
+    payable account row is locked while that is checked, so two payouts cannot both pass.
+    """
+    amount = _positive(amount)
+    payable = merchant_payable_account(shop)
+    lines = [Line(payable, amount), Line(system_account(SystemAccount.PAYOUTS_SENT), -amount)]
+    with transaction.atomic():
+        LedgerAccount.objects.select_for_update().get(pk=payable.pk)
+        replay = _replayed(
+            idempotency_key=idempotency_key,
+            kind=JournalEntry.Kind.PAYOUT,
+            lines=_validated_lines(lines, settings.CURRENCY),
+            reverses=None,
+        )
+        if replay is not None:
+            return replay
+        owed = merchant_payable_balance(shop)
+        if amount > owed:
+            raise InsufficientPayable(extra={"payable": str(owed)})
+        return _post(
+            kind=JournalEntry.Kind.PAYOUT,
+            lines=lines,
+            idempotency_key=idempotency_key,
+            memo=memo,
+            reference=Reference(PAYOUT, str(payout_ref)),
+            currency=settings.CURRENCY,
+        )
+
+
+@transaction.atomic
+def post_payout_failed(
+    *, shop, amount: Decimal, payout_ref: str, idempotency_key: str, memo: str = ""
+) -> JournalEntry:
+    """The bank returned a payout: debit payouts sent, credit merchant payable (owed again)."""
+    amount = _positive(amount)
+    return _post(
+        kind=JournalEntry.Kind.PAYOUT_FAILED,
+        lines=[
+            Line(system_account(SystemAccount.PAYOUTS_SENT), amount),
+            Line(merchant_payable_account(shop), -amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference=Reference(PAYOUT, str(payout_ref)),
+        currency=settings.CURRENCY,
+    )
