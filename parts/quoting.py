@@ -60,7 +60,6 @@ from parts.models import (
     is_chinese,
 )
 
-Category = Part.Category
 Rule = ServiceItemPart.Rule
 
 # Categories that fit by an attribute of the variant (Part.match_key), not by fitment rows.
