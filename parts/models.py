@@ -46,6 +46,7 @@ class Brand(Bilingual):
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
+    pinyin = models.CharField(_("pinyin"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("brand")
@@ -70,6 +71,7 @@ class VehicleModel(Bilingual):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     body = models.CharField(_("body"), max_length=12, choices=Body.choices, default=Body.OTHER)
     initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
+    pinyin = models.CharField(_("pinyin"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("vehicle model")

@@ -60,12 +60,10 @@ from parts.models import (
     is_chinese,
 )
 
-Category = Part.Category
 Rule = ServiceItemPart.Rule
 
 # Categories that fit by an attribute of the variant (Part.match_key), not by fitment rows.
 QUANTUM = Decimal("0.01")
-KEYED_CATEGORIES = frozenset({Category.ENGINE_OIL, Category.TYRE, Category.WIPER_BLADE})
 
 
 class UnknownServiceItem(DomainError):
@@ -444,7 +442,7 @@ def resolve(
     absent = variant.absent_part_categories
 
     def lacks_place(item: dict) -> bool:
-        return bool(item["needs"]) and all(category in absent for category, _rule, _qty in item["needs"])
+        return bool(item["needs"]) and all(need[0] in absent for need in item["needs"])
 
     not_applicable = [
         item

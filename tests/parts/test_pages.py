@@ -25,7 +25,7 @@ def test_the_picker_lists_brands_and_an_htmx_click_returns_only_the_models(clien
     assert "宝马" not in partial.text
 
 
-@pytest.mark.parametrize("q", ["卡罗", "kll", "corolla"])
+@pytest.mark.parametrize("q", ["卡罗", "kll", "kaluo", "corolla"])
 def test_search_finds_a_model_in_chinese_pinyin_initials_or_english(client, real_catalogue, q):
     response = client.get("/catalogue/", {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
 
@@ -166,3 +166,17 @@ def test_the_variant_page_says_why_a_package_item_is_not_priced(client, real_cat
     response = client.get(f"/catalogue/variants/{fit.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert "这辆车无需此项：更换后刹车片（该处为鼓式制动器）。" in response.text
+
+
+def test_a_vin_in_the_picker_pre_fills_the_cascade(client, real_catalogue):
+    one_model = client.get(
+        "/catalogue/vin/", {"vin": "LW433B109P1000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX
+    )
+    two_brands = client.get(
+        "/catalogue/vin/", {"vin": "LFV2A21K6J3000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX
+    )
+
+    assert '<div id="cascade" hx-swap-oob="true"' in one_model.text
+    assert "您的理想 L7是哪一款？" in one_model.text
+    assert one_model.context["cascade"]["step"] == "variants"
+    assert two_brands.context["cascade"] is None  # FAW-VW builds VW and Audi: the owner picks
