@@ -1,19 +1,23 @@
 """Matching (撮合): a car, a job and a place → the shops nearby that do it, priced, with free times.
 
 A selector-like module: reads only. The job is resolved ONCE for the exact variant by the quote
-engine (``parts.quoting.resolve``), then priced per candidate shop with that shop's price book,
-which arrives with the shop row itself. The SQL cost of a match is constant, whatever the number
-of shops: the quote engine's queries, one query for the candidate shops (a bounding box on the
-indexed coordinates of active shops, with each shop's offer, prices and closure for the day) and
-one for the day's slot capacity (``shops.selectors.slots_for_shops``).
+engine (``parts.quoting.resolve``, cached for a minute), then priced per candidate shop with that
+shop's price book, which arrives with the shop row itself. The SQL cost of a match is constant,
+whatever the number of shops: the quote engine's queries (none on a cache hit), one query for the
+candidate shops (a bounding box on the indexed coordinates of active shops, with each shop's
+offer, prices and closure for the day) and one for the day's slot capacity
+(``shops.selectors.slots_for_shops``).
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,15 +31,14 @@ from shops.selectors import (
     closures_from_annotations,
     opening_hours_on,
     pricebook_from_annotations,
-    shop_queryset_near,
-    shop_queryset_offering,
+    shop_candidates,
     slots_for_shops,
 )
 
 SORTS = ("best", "distance", "price", "rating")
 COORDINATE_SYSTEMS = ("gcj02", "wgs84", "bd09")
 #: The most shops a match prices; the nearest in the bounding box win.
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 100
 #: How much price, distance and rating weigh in the "best" score.
 WEIGHTS = {"price": Decimal("0.45"), "distance": Decimal("0.35"), "rating": Decimal("0.20")}
 NEUTRAL_RATING = Decimal("3.5")  # for shops without reviews yet
@@ -123,6 +126,28 @@ def dispatch_pick(matches: Sequence[ShopMatch]) -> ShopMatch | None:
     return max(available, key=lambda m: (m.shop.dispatch_priority, m.score, -m.distance_km))
 
 
+def resolve_cached(
+    *, variant: Variant, service_items: Sequence[str] = (), package: Package | str | None = None, tier=None
+) -> Resolution:
+    """``parts.quoting.resolve``, kept for ``settings.MATCH_RESOLUTION_CACHE_SECONDS`` (0: off).
+
+    What a job needs for one exact car depends only on the catalogue, which changes by data
+    loads, not per request; popular car + package pairs repeat all day. A search may show a list
+    price up to that many seconds old; booking re-resolves and freezes its own prices.
+    """
+    seconds = settings.MATCH_RESOLUTION_CACHE_SECONDS
+    if not seconds:
+        return resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+    package_code = package.code if isinstance(package, Package) else package
+    raw_key = json.dumps([variant.pk, list(service_items), package_code, tier])
+    key = "match:resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
+    resolution = cache.get(key)
+    if resolution is None:
+        resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+        cache.set(key, resolution, seconds)
+    return resolution
+
+
 def match(
     *,
     variant: Variant,
@@ -149,18 +174,18 @@ def match(
     """
     if sort not in SORTS:
         raise DomainError(_("Unknown sort order."), code="invalid_sort")
-    resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+    resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
     radius = float(settings.MATCH_MAX_DISTANCE_KM)
     if max_distance_km is not None:
         radius = min(radius, float(max_distance_km))
     codes = list(resolution.service_item_codes)
     part_ids = list(dict.fromkeys(part.part_id for part in resolution.parts))
 
-    candidates = shop_queryset_offering(
-        shop_queryset_near(lat=lat, lng=lng, radius_km=radius, day=day), codes=codes, part_ids=part_ids
+    candidates = shop_candidates(
+        lat=lat, lng=lng, radius_km=radius, day=day, codes=codes, part_ids=part_ids, limit=MAX_CANDIDATES
     )
     shops: list[tuple[Shop, float]] = []
-    for shop in candidates[:MAX_CANDIDATES]:
+    for shop in candidates:
         distance = haversine_km(lat, lng, shop.lat, shop.lng)
         if distance <= radius and distance <= shop.service_radius_km:
             shops.append((shop, distance))
@@ -172,8 +197,17 @@ def match(
     )
 
     matches = []
+    quotes: dict[tuple, Quote] = {}  # shops with the same prices share one quote
     for shop, distance in open_shops:
-        quote = resolution.price(pricebook_from_annotations(shop, codes=codes, part_ids=part_ids))
+        book = pricebook_from_annotations(shop, codes=codes, part_ids=part_ids)
+        key = (
+            book.labour_rate,
+            tuple(sorted(book.fixed_prices.items())),
+            tuple(sorted(book.part_prices.items())),
+        )
+        quote = quotes.get(key)
+        if quote is None:
+            quote = quotes[key] = resolution.price(book)
         if max_price is not None and quote.total_amount > max_price:
             continue
         free = tuple(slot for slot in slots[shop.id] if slot.free > 0)

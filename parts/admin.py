@@ -18,14 +18,14 @@ from parts.models import (
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ("name_zh", "name_en", "slug", "country", "initials")
-    search_fields = ("name_zh", "name_en", "slug", "initials")
+    search_fields = ("name_zh", "name_en", "slug", "initials", "pinyin")
 
 
 @admin.register(VehicleModel)
 class VehicleModelAdmin(admin.ModelAdmin):
     list_display = ("name_zh", "name_en", "brand", "body", "slug")
     list_filter = ("brand", "body")
-    search_fields = ("name_zh", "name_en", "slug", "initials")
+    search_fields = ("name_zh", "name_en", "slug", "initials", "pinyin")
 
 
 @admin.register(Variant)
@@ -41,7 +41,7 @@ class VariantAdmin(admin.ModelAdmin):
         "oil_capacity_l",
     )
     list_filter = ("fuel", "model__brand")
-    search_fields = ("slug", "name_zh", "trim_en", "engine_code")
+    search_fields = ("slug", "name_zh", "name_en", "engine_code")
     list_select_related = ("model__brand",)
 
 
@@ -57,6 +57,7 @@ class FitmentAdmin(admin.ModelAdmin):
     list_display = ("part", "variant", "category")
     list_filter = ("category",)
     raw_id_fields = ("part", "variant")
+    list_select_related = ("part", "variant__model__brand")
 
 
 class ServiceItemPartInline(admin.TabularInline):

@@ -46,6 +46,7 @@ class Brand(Bilingual):
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
+    pinyin = models.CharField(_("pinyin"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("brand")
@@ -70,6 +71,7 @@ class VehicleModel(Bilingual):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     body = models.CharField(_("body"), max_length=12, choices=Body.choices, default=Body.OTHER)
     initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, db_index=True)
+    pinyin = models.CharField(_("pinyin"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("vehicle model")
@@ -145,6 +147,16 @@ class Variant(Bilingual):
     def years(self) -> str:
         return f"{self.year_from}–{self.year_to}" if self.year_to else f"{self.year_from}–"
 
+    @property
+    def absent_part_categories(self) -> frozenset[str]:
+        """Part categories this car has no place for: brake pads on an axle with drum brakes."""
+        absent = set()
+        if "drum" in self.brake_front:
+            absent.add(Part.Category.BRAKE_PADS_FRONT)
+        if "drum" in self.brake_rear:
+            absent.add(Part.Category.BRAKE_PADS_REAR)
+        return frozenset(absent)
+
 
 class Part(Bilingual):
     """A part or consumable with a list price (CNY) per unit; what it fits is in ``Fitment``.
@@ -206,9 +218,15 @@ class Part(Bilingual):
 
 
 class Fitment(models.Model):
-    """A part fits a variant. ``category`` repeats the part's so one index answers a quote."""
+    """A part fits a variant. ``category`` repeats the part's so one index answers a quote.
 
-    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="fitments")
+    The unique index (variant, category, part) is the quote's access path (an index-only scan for
+    one variant and the wanted categories); it also serves every look-up by variant, so the
+    variant foreign key has no index of its own. The part foreign key keeps its index ("which cars
+    does this part fit").
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="fitments", db_index=False)
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="fitments")
     category = models.CharField(_("category"), max_length=24, choices=Part.Category.choices)
 
@@ -218,7 +236,6 @@ class Fitment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["variant", "category", "part"], name="parts_fitment_unique")
         ]
-        indexes = [models.Index(fields=["part"], name="parts_fitment_part")]
 
     def __str__(self) -> str:
         return f"{self.part_id} → {self.variant_id}"

@@ -11,9 +11,14 @@ from parts.quoting import Quote, Resolution, resolve
 from parts.vin import DecodedVin, vin_decode
 
 
-def _search_q(q: str) -> Q:
+def _search_q(q: str, prefix: str = "") -> Q:
+    """Chinese or English name (anywhere), pinyin initials or full pinyin (from the start)."""
     q = q.strip()
-    return Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(initials__startswith=q.lower())
+    key = "".join(ch for ch in q.lower() if ch.isascii() and ch.isalnum())
+    condition = Q(**{f"{prefix}name_zh__icontains": q}) | Q(**{f"{prefix}name_en__icontains": q})
+    if key:
+        condition |= Q(**{f"{prefix}initials__startswith": key}) | Q(**{f"{prefix}pinyin__startswith": key})
+    return condition
 
 
 def brand_list(*, q: str = "") -> QuerySet[Brand]:
@@ -45,12 +50,7 @@ def model_list(*, brand: Brand | None = None, q: str = "") -> QuerySet[VehicleMo
         models = models.filter(brand=brand)
     if q.strip():
         term = q.strip()
-        models = models.filter(
-            _search_q(term)
-            | Q(brand__name_zh__icontains=term)
-            | Q(brand__name_en__icontains=term)
-            | Q(brand__initials__startswith=term.lower())
-        )
+        models = models.filter(_search_q(term) | _search_q(term, prefix="brand__"))
     return models.order_by("brand__initials", "initials", "name_en")
 
 

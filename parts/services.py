@@ -26,7 +26,7 @@ from parts.models import (
     Variant,
     VehicleModel,
 )
-from parts.text import pinyin_initials
+from parts.text import pinyin_full, pinyin_initials
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BATCH = 2000
@@ -126,6 +126,7 @@ def _load_vehicles(rows: list[dict]) -> dict[str, int]:
             name_zh=row["brand_zh"],
             country=row["brand_country"],
             initials=pinyin_initials(row["brand_zh"]),
+            pinyin=pinyin_full(row["brand_zh"]),
         )
         models[row["model_slug"]] = row
     brand_ids = _upsert(Brand, list(brands.values()), "slug")
@@ -139,6 +140,7 @@ def _load_vehicles(rows: list[dict]) -> dict[str, int]:
                 name_zh=row["model_zh"],
                 body=row["body_type"] if row["body_type"] in VehicleModel.Body.values else "other",
                 initials=pinyin_initials(row["model_zh"]),
+                pinyin=pinyin_full(row["model_zh"]),
             )
             for slug, row in models.items()
         ],

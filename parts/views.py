@@ -78,8 +78,24 @@ def vin(request):
             context["vin_error"] = exc.message
             status = 400
     if _partial(request):
+        context["in_picker"] = True
+        if "lookup" in context:
+            context["cascade"] = _cascade_for(context["lookup"])
         return render(request, "parts/_vin_result.html", context)  # htmx swaps 200 only
     return render(request, "parts/vin.html", context, status=status)
+
+
+def _cascade_for(lookup: selectors.VinLookup) -> dict | None:
+    """Pre-fill the picker from a VIN: the one model its variants belong to, or its one brand."""
+    models = {variant.model_id: variant.model for variant in lookup.variants}
+    if len(models) == 1:
+        model = next(iter(models.values()))
+        variants = selectors.variant_list(model=model)
+        return {"step": "variants", "brand": model.brand, "model": model, "variants": variants}
+    if len(lookup.brands) == 1:
+        brand = lookup.brands[0]
+        return {"step": "models", "brand": brand, "model": None, "models": selectors.model_list(brand=brand)}
+    return None
 
 
 def variant_detail(request, pk: int):

@@ -95,6 +95,40 @@ MAKER_BRANDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# vininfo's country names (English) of the countries that build cars sold in China, for the pages.
+COUNTRY_NAMES = {
+    "China": _("China"),
+    "Japan": _("Japan"),
+    "Germany": _("Germany"),
+    "United States": _("United States"),
+    "South Korea": _("South Korea"),
+    "Sweden": _("Sweden"),
+    "United Kingdom": _("United Kingdom"),
+    "France": _("France"),
+    "Italy": _("Italy"),
+    "Spain": _("Spain"),
+    "Czech Republic": _("Czech Republic"),
+    "Slovakia": _("Slovakia"),
+    "Hungary": _("Hungary"),
+    "Austria": _("Austria"),
+    "Belgium": _("Belgium"),
+    "Netherlands": _("Netherlands"),
+    "Mexico": _("Mexico"),
+    "Canada": _("Canada"),
+    "Brazil": _("Brazil"),
+    "India": _("India"),
+    "Thailand": _("Thailand"),
+    "Taiwan": _("Taiwan"),
+    "Hong Kong": _("Hong Kong"),
+    "Turkey": _("Turkey"),
+}
+
+
+def country_label(name: str) -> str:
+    """The country in the page's language (the English name when we have no translation)."""
+    return str(COUNTRY_NAMES.get(name, name))
+
+
 class InvalidVin(DomainError):
     default_message = _("This is not a valid VIN.")
     code = "invalid_vin"

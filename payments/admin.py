@@ -1,6 +1,7 @@
 """Django admin for payments: the ledger is read-only here (a mistake gets a reversing entry)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from payments.ledger.models import JournalEntry, JournalLine, LedgerAccount
 
@@ -20,9 +21,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ("code", "display_name", "kind", "shop", "currency", "created_at")
+    list_display = ("code", "name", "kind", "shop", "currency", "created_at")
     list_filter = ("kind",)
     search_fields = ("code", "shop__name")
+    list_select_related = ("shop",)
+
+    @admin.display(description=_("name"))
+    def name(self, account: LedgerAccount) -> str:
+        return account.display_name
 
 
 class JournalLineInline(admin.TabularInline):

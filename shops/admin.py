@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shops.models import District, Membership, Shop, ShopClosure, SlotCapacity
+from shops.models import District, Membership, Shop, ShopClosure, ShopService, SlotCapacity
 from shops.services import InvalidShopTransition, shop_transition
 
 
@@ -17,6 +17,12 @@ class MembershipInline(admin.TabularInline):
 class ShopClosureInline(admin.TabularInline):
     model = ShopClosure
     extra = 0
+
+
+class ShopServiceInline(admin.TabularInline):
+    model = ShopService
+    extra = 0
+    raw_id_fields = ["service_item"]
 
 
 def _transition_action(to: str, label):
@@ -50,7 +56,7 @@ class ShopAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "slug", "address")
     prepopulated_fields = {"slug": ("name_en",)}
     readonly_fields = ("status",)
-    inlines = [MembershipInline, ShopClosureInline]
+    inlines = [MembershipInline, ShopServiceInline, ShopClosureInline]
     actions = [
         _transition_action(Shop.Status.ACTIVE, _("Approve or reactivate the selected shops")),
         _transition_action(Shop.Status.SUSPENDED, _("Suspend the selected shops")),

@@ -132,3 +132,41 @@ class ClosureForm(forms.Form):
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("Username of a shop-staff account"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ServicesForm(forms.Form):
+    """One row per catalogue service item: offered or not, and an optional fixed labour price."""
+
+    def __init__(self, *args, items, offered: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"offer_{item.code}"] = forms.BooleanField(
+                label=item.name, required=False, initial=item.code in offered
+            )
+            self.fields[f"fixed_{item.code}"] = forms.DecimalField(
+                label=_("Fixed labour price for %(item)s") % {"item": item.name},
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                initial=offered.get(item.code),
+                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            )
+
+    def rows(self):
+        return [(item, self[f"offer_{item.code}"], self[f"fixed_{item.code}"]) for item in self.items]
+
+    def offers(self) -> dict:
+        return {
+            item.code: self.cleaned_data[f"fixed_{item.code}"]
+            for item in self.items
+            if self.cleaned_data[f"offer_{item.code}"]
+        }
+
+
+class PartPriceForm(forms.Form):
+    sku = forms.CharField(label=_("Part SKU"), max_length=60)
+    unit_price_amount = forms.DecimalField(
+        label=_("Your unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2
+    )

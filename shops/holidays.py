@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -12,6 +13,7 @@ class DayKind(enum.Enum):
     SWAPPED_WORKDAY = "swapped_workday"  # a Saturday or Sunday that is an official working day
 
 
+@lru_cache(maxsize=1024)
 def day_kind(day: date) -> DayKind:
     """What the State Council calendar says about ``day``.
 

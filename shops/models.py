@@ -2,6 +2,7 @@
 
 from datetime import time
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,11 @@ def default_commission_rate() -> Decimal:
 def default_weekly_hours() -> list:
     """Monday to Sunday, 08:30-18:00 every day."""
     return [["08:30", "18:00"] for _ in range(7)]
+
+
+@lru_cache(maxsize=512)
+def _parse_hours(opens: str, closes: str) -> tuple[time, time]:
+    return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
 class District(models.Model):
@@ -161,7 +167,7 @@ class Shop(models.Model):
         entry = (self.weekly_hours or [None] * 7)[weekday]
         if not entry:
             return None
-        return time.fromisoformat(entry[0]), time.fromisoformat(entry[1])
+        return _parse_hours(entry[0], entry[1])
 
 
 class Membership(models.Model):

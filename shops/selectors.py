@@ -2,33 +2,26 @@
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
-    Exists,
-    ExpressionWrapper,
-    F,
-    FilteredRelation,
-    FloatField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Value,
 )
 from django.utils import timezone
 
 from common.errors import NotFound
 from common.money import quantize_fen
+from parts.models import ServiceItem
 from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
 from shops.models import District, Membership, Shop, ShopClosure, ShopPartPrice, ShopService, SlotCapacity
-from shops.places import haversine_km
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -84,6 +77,7 @@ def district_list(*, city_code: str | None = None) -> QuerySet[District]:
 # --- hours and slots -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -118,9 +112,8 @@ def opening_hours_on(shop: Shop, day: date, closure: ShopClosure | None) -> tupl
     return shop.hours_for_weekday(day.weekday())
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One bookable slot of a shop, with its capacity and the places already taken."""
+class Slot(NamedTuple):
+    """One bookable slot of a shop, with its capacity and the places already taken (immutable)."""
 
     starts_at: datetime
     ends_at: datetime
@@ -135,19 +128,32 @@ class Slot:
 def slot_starts_on(shop: Shop, day: date, closure: ShopClosure | None) -> list[datetime]:
     """Slot start times of a shop on a day: every ``slot_minutes`` from opening until the last
     slot that ends by closing time (aware, in the platform's time zone)."""
+    grid = _slot_grid_for(shop, day, closure)
+    return [starts_at for starts_at, _ends_at in grid] if grid else []
+
+
+def _slot_grid_for(
+    shop: Shop, day: date, closure: ShopClosure | None
+) -> tuple[tuple[datetime, datetime], ...]:
     hours = opening_hours_on(shop, day, closure)
     if hours is None:
-        return []
+        return ()
+    return _slot_grid(day, hours[0], hours[1], shop.slot_minutes)
+
+
+@lru_cache(maxsize=4096)
+def _slot_grid(day: date, opens: time, closes: time, minutes: int) -> tuple[tuple[datetime, datetime], ...]:
+    """(start, end) of each slot for one day's hours; shared by every shop with the same hours and
+    slot length, so a match over many shops builds each grid once."""
     tz = local_tz()
-    opens = datetime.combine(day, hours[0], tzinfo=tz)
-    closes = datetime.combine(day, hours[1], tzinfo=tz)
-    step = timedelta(minutes=shop.slot_minutes)
-    starts = []
-    current = opens
-    while current + step <= closes:
-        starts.append(current)
+    current = datetime.combine(day, opens, tzinfo=tz)
+    end = datetime.combine(day, closes, tzinfo=tz)
+    step = timedelta(minutes=minutes)
+    grid = []
+    while current + step <= end:
+        grid.append((current, current + step))
         current += step
-    return starts
+    return tuple(grid)
 
 
 def closures_on(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
@@ -182,18 +188,27 @@ def slots_for_shops(
         starts_at__gte=day_start,
         starts_at__lt=day_start + timedelta(days=1),
     ).values_list("shop_id", "starts_at", "capacity", "booked")
-    taken = {(shop_id, starts_at): (capacity, booked) for shop_id, starts_at, capacity, booked in rows}
+    taken: dict[int, dict[datetime, tuple[int, int]]] = {}
+    for shop_id, starts_at, capacity, booked in rows:
+        taken.setdefault(shop_id, {})[starts_at] = (capacity, booked)
     result: dict[int, list[Slot]] = {}
+    first_future: dict[int, int] = {}  # per grid: index of its first slot after `now`
     for shop in shops:
-        step = timedelta(minutes=shop.slot_minutes)
-        slots = []
-        for starts_at in slot_starts_on(shop, day, closures.get(shop.id)):
-            if starts_at <= now:
-                continue
-            capacity, booked = taken.get((shop.id, starts_at), (shop.bays, 0))
-            slots.append(
-                Slot(starts_at=starts_at, ends_at=starts_at + step, capacity=capacity, booked=booked)
+        grid = _slot_grid_for(shop, day, closures.get(shop.id))
+        start = first_future.get(id(grid))
+        if start is None:
+            start = first_future[id(grid)] = next(
+                (index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid)
             )
+        booked_here = taken.get(shop.id)
+        bays = shop.bays
+        if booked_here:
+            slots = []
+            for starts_at, ends_at in grid[start:]:
+                capacity, booked = booked_here.get(starts_at, (bays, 0))
+                slots.append(Slot(starts_at, ends_at, capacity, booked))
+        else:
+            slots = [Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]]
         result[shop.id] = slots
     return result
 
@@ -234,38 +249,147 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
 
 
-def shop_queryset_near(
-    *, lat: float, lng: float, radius_km: float, day: date | None = None
-) -> QuerySet[Shop]:
-    """Active shops in the bounding box of a circle, nearest first (approximately); slice it.
+NOT_FIXED = Decimal("-1")  # "offered, charged at the labour rate", inside one subquery
 
-    The box is a range on the indexed (lat, lng) of active shops (partial index
-    ``shops_shop_active_latlng``), so the database never scans the whole network; the exact
-    great-circle distance and each shop's service radius are checked by the caller on the few rows
-    returned. With ``day``, each shop carries its own exception for that date (``day_closure_*``
-    annotations, read by :func:`closures_from_annotations`) in the same query.
-    """
+
+def _decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))  # SQLite hands numbers back as int or float
+
+
+def _time(value) -> time | None:
+    if value is None or isinstance(value, time):
+        return value
+    return time.fromisoformat(str(value))
+
+
+def shop_candidates_sql(
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    day: date,
+    codes: Sequence[str] = (),
+    part_ids: Sequence[int] = (),
+    limit: int = 100,
+) -> tuple[str, list]:
+    """The one SQL statement behind :func:`shop_candidates` (the bench EXPLAINs it)."""
+    qn = connection.ops.quote_name
+    shop_table, district_table = qn(Shop._meta.db_table), qn(District._meta.db_table)
+    closure_table, service_table = qn(ShopClosure._meta.db_table), qn(ShopService._meta.db_table)
+    price_table, item_table = qn(ShopPartPrice._meta.db_table), qn(ServiceItem._meta.db_table)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
-    cos_lat = math.cos(math.radians(lat))
-    approx = (F("lat") - Value(lat)) * (F("lat") - Value(lat)) + (F("lng") - Value(lng)) * (
-        F("lng") - Value(lng)
-    ) * Value(cos_lat * cos_lat)
-    qs = Shop.objects.filter(
-        status=Shop.Status.ACTIVE, lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng
-    ).annotate(approx_d2=ExpressionWrapper(approx, output_field=FloatField()))
-    if day is not None:
-        qs = qs.annotate(
-            day_closure=FilteredRelation("closures", condition=Q(closures__date=day)),
-            day_closure_id=F("day_closure__id"),
-            day_closure_is_open=F("day_closure__is_open"),
-            day_closure_opens=F("day_closure__opens"),
-            day_closure_closes=F("day_closure__closes"),
+    cos2 = math.cos(math.radians(lat)) ** 2
+    approx = "((s.lat - %s) * (s.lat - %s) + (s.lng - %s) * (s.lng - %s) * %s)"
+    approx_params = [lat, lat, lng, lng, cos2]
+
+    columns = [f"s.{qn(field.column)}" for field in Shop._meta.concrete_fields]
+    columns += [
+        f"d.{qn(name)} AS {qn('district_' + name)}"
+        for name in ("code", "name_zh", "name_en", "city_code", "city_zh", "province_zh", "lat", "lng")
+    ]
+    columns += [
+        f"c.{qn(name)} AS {qn('day_closure_' + name)}" for name in ("id", "is_open", "opens", "closes")
+    ]
+    select_params: list = []
+    columns.append(f"{approx} AS approx_d2")
+    select_params += approx_params
+    offered_where, where_params = [], []
+    service_subquery = (
+        f"SELECT {{value}} FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
+        "WHERE ss.shop_id = s.id AND si.code = %s"
+    )
+    for index, code in enumerate(codes):
+        columns.append(
+            f"({service_subquery.format(value='COALESCE(ss.fixed_price_amount, %s)')}) AS fixed_price_{index}"
         )
-    return qs.select_related("district").order_by("approx_d2", "id")
+        select_params += [NOT_FIXED, code]
+        # a scalar subquery, not EXISTS: PostgreSQL would plan EXISTS as semi-joins, and planning
+        # several of those costs more than running these index probes on the few rows left
+        offered_where.append(f"({service_subquery.format(value='1')}) IS NOT NULL")
+        where_params.append(code)
+    for index, part_id in enumerate(part_ids):
+        columns.append(
+            f"(SELECT pp.unit_price_amount FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id = %s)"  # noqa: S608
+            f" AS part_price_{index}"
+        )
+        select_params.append(part_id)
+    where = [
+        "s.status = %s",
+        "s.lat >= %s",
+        "s.lat <= %s",
+        "s.lng >= %s",
+        "s.lng <= %s",
+        # the shop's own service area reaches the point (equirectangular, 2% slack; the caller
+        # checks the exact great-circle distance on the few rows left)
+        f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
+        *offered_where,
+    ]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {shop_table} s "  # noqa: S608 - names from _meta; values are params
+        f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id "
+        f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s "
+        f"WHERE {' AND '.join(where)} ORDER BY approx_d2, s.id LIMIT %s"
+    )
+    params = [
+        *select_params,
+        connection.ops.adapt_datefield_value(day),
+        Shop.Status.ACTIVE,
+        min_lat,
+        max_lat,
+        min_lng,
+        max_lng,
+        *approx_params,
+        1.02 / KM_PER_DEGREE_LAT**2,
+        *where_params,
+        limit,
+    ]
+    return sql, params
+
+
+def shop_candidates(
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    day: date,
+    codes: Sequence[str] = (),
+    part_ids: Sequence[int] = (),
+    limit: int = 100,
+) -> list[Shop]:
+    """Active shops near a point that offer every one of ``codes``, nearest first: ONE query.
+
+    The point's bounding box is a range on the indexed (lat, lng) of active shops (partial index
+    ``shops_shop_active_latlng``), so the database never scans the whole network; it also drops
+    shops whose own service radius does not reach the point. Each shop arrives with its district,
+    its own exception for ``day`` (read by :func:`closures_from_annotations`) and its price book for
+    this job (:func:`pricebook_from_annotations`): per wanted item an ``EXISTS`` and a subquery for
+    a fixed price, per resolved part a subquery for the shop's own price, all on unique indexes.
+
+    Hand-written SQL because building the equivalent queryset costs more than running it.
+    """
+    sql, params = shop_candidates_sql(
+        lat=lat, lng=lng, radius_km=radius_km, day=day, codes=codes, part_ids=part_ids, limit=limit
+    )
+    shops = list(Shop.objects.raw(sql, params))
+    for shop in shops:
+        if shop.district_code is not None:
+            shop.district = District(
+                code=shop.district_code,
+                name_zh=shop.district_name_zh,
+                name_en=shop.district_name_en,
+                city_code=shop.district_city_code,
+                city_zh=shop.district_city_zh,
+                province_zh=shop.district_province_zh,
+                lat=shop.district_lat,
+                lng=shop.district_lng,
+            )
+    return shops
 
 
 def closures_from_annotations(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
-    """The day's closures carried by shops from :func:`shop_queryset_near` (no query)."""
+    """The day's closures carried by shops from :func:`shop_candidates` (no query)."""
     found = {}
     for shop in shops:
         if getattr(shop, "day_closure_id", None) is not None:
@@ -273,24 +397,11 @@ def closures_from_annotations(shops: Sequence[Shop], day: date) -> dict[int, Sho
                 id=shop.day_closure_id,
                 shop_id=shop.id,
                 date=day,
-                is_open=shop.day_closure_is_open,
-                opens=shop.day_closure_opens,
-                closes=shop.day_closure_closes,
+                is_open=bool(shop.day_closure_is_open),
+                opens=_time(shop.day_closure_opens),
+                closes=_time(shop.day_closure_closes),
             )
     return found
-
-
-def shop_list_near(
-    *, lat: float, lng: float, radius_km: float, day: date | None = None, limit: int = 200
-) -> list[tuple[Shop, float]]:
-    """(shop, distance km) of active shops within ``radius_km`` and their own service radius."""
-    result = []
-    for shop in shop_queryset_near(lat=lat, lng=lng, radius_km=radius_km, day=day)[:limit]:
-        distance = haversine_km(lat, lng, shop.lat, shop.lng)
-        if distance <= radius_km and distance <= shop.service_radius_km:
-            result.append((shop, distance))
-    result.sort(key=lambda pair: pair[1])
-    return result
 
 
 # --- price books ------------------------------------------------------------------------------
@@ -317,36 +428,16 @@ def shop_pricebooks(shops: Sequence[Shop]) -> dict[int, PriceBook]:
     }
 
 
-def shop_queryset_offering(
-    qs: QuerySet[Shop], *, codes: Sequence[str], part_ids: Sequence[int]
-) -> QuerySet[Shop]:
-    """Shops that offer every one of ``codes``, carrying their price book for this job.
-
-    Adds no query: each wanted item is an ``EXISTS`` on the (shop, service item) unique index and
-    each fixed price or part price a correlated subquery, evaluated only on the rows the outer
-    query keeps (the bounding box of a search). Read back with :func:`pricebook_from_annotations`.
-    """
-    annotations = {}
-    for index, code in enumerate(codes):
-        offered = ShopService.objects.filter(shop=OuterRef("pk"), service_item__code=code)
-        qs = qs.filter(Exists(offered))
-        annotations[f"fixed_price_{index}"] = Subquery(offered.values("fixed_price_amount")[:1])
-    for index, part_id in enumerate(part_ids):
-        price = ShopPartPrice.objects.filter(shop=OuterRef("pk"), part_id=part_id)
-        annotations[f"part_price_{index}"] = Subquery(price.values("unit_price_amount")[:1])
-    return qs.annotate(**annotations)
-
-
 def pricebook_from_annotations(shop: Shop, *, codes: Sequence[str], part_ids: Sequence[int]) -> PriceBook:
-    """The price book carried by a shop from :func:`shop_queryset_offering` (no query)."""
+    """The price book carried by a shop from :func:`shop_candidates` (no query)."""
     fixed = {}
     for index, code in enumerate(codes):
-        amount = getattr(shop, f"fixed_price_{index}")
-        if amount is not None:
+        amount = _decimal(getattr(shop, f"fixed_price_{index}"))
+        if amount is not None and amount != NOT_FIXED:
             fixed[code] = amount
     part_prices = {}
     for index, part_id in enumerate(part_ids):
-        amount = getattr(shop, f"part_price_{index}")
+        amount = _decimal(getattr(shop, f"part_price_{index}"))
         if amount is not None:
             part_prices[part_id] = amount
     return PriceBook(labour_rate=shop.labour_rate_amount, part_prices=part_prices, fixed_prices=fixed)

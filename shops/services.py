@@ -1,6 +1,7 @@
 """Writes for the shop network: applications, status, settings, hours, closures, staff, capacity."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
+from parts.models import Part, ServiceItem
 from shops import places
-from shops.models import District, Membership, Shop, ShopClosure, SlotCapacity
+from shops.models import District, Membership, Shop, ShopClosure, ShopPartPrice, ShopService, SlotCapacity
 from shops.selectors import local_tz, next_free_slots, slot_starts_on
 
 
@@ -297,3 +299,44 @@ def district_sync(*, city_code: str = places.HANGZHOU) -> list[District]:
         )
         stored.append(district)
     return stored
+
+
+# --- services and prices ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def shop_set_services(*, shop: Shop, offers: dict[str, Decimal | None]) -> list[ShopService]:
+    """Set which service items the shop offers ({code: fixed labour price or None}); others go."""
+    items = {item.code: item for item in ServiceItem.objects.filter(code__in=list(offers))}
+    unknown = sorted(set(offers) - set(items))
+    if unknown:
+        raise DomainError(_("Unknown service item: %(codes)s.") % {"codes": ", ".join(unknown)})
+    ShopService.objects.filter(shop=shop).exclude(service_item__code__in=list(offers)).delete()
+    kept = []
+    for code, fixed in offers.items():
+        row, _created = ShopService.objects.update_or_create(
+            shop=shop,
+            service_item=items[code],
+            defaults={"fixed_price_amount": quantize_fen(fixed) if fixed is not None else None},
+        )
+        kept.append(row)
+    return kept
+
+
+@transaction.atomic
+def part_price_set(*, shop: Shop, sku: str, unit_price_amount: Decimal) -> ShopPartPrice:
+    """The shop's own price for a catalogue part, found by SKU."""
+    part = Part.objects.filter(sku=sku.strip()).first()
+    if part is None:
+        raise DomainError(_("No catalogue part has this SKU."), code="unknown_part")
+    row, _created = ShopPartPrice.objects.update_or_create(
+        shop=shop, part=part, defaults={"unit_price_amount": quantize_fen(unit_price_amount)}
+    )
+    return row
+
+
+@transaction.atomic
+def part_price_delete(*, shop: Shop, override_id: int) -> None:
+    deleted, _rows = ShopPartPrice.objects.filter(shop=shop, id=override_id).delete()
+    if not deleted:
+        raise NotFound()

@@ -12,14 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
+from parts.models import ServiceItem
 from shops import services
-from shops.forms import ClosureForm, ShopApplicationForm, ShopProfileForm, StaffForm, WeeklyHoursForm
-from shops.models import Membership
+from shops.forms import (
+    ClosureForm,
+    PartPriceForm,
+    ServicesForm,
+    ShopApplicationForm,
+    ShopProfileForm,
+    StaffForm,
+    WeeklyHoursForm,
+)
+from shops.models import Membership, ShopPartPrice, ShopService
 from shops.selectors import (
     free_slots_for_shop,
     membership_list_for_user,
     shop_get_for_manager,
     shop_get_public,
+    shop_services_for_profile,
     week_hours_display,
 )
 
@@ -200,5 +210,60 @@ def profile(request, slug: str):
 
 
 def _profile_services(shop) -> dict:
-    """The services and prices block of the profile page (filled once the catalogue is in)."""
-    return {}
+    """The services and prices block of the profile page."""
+    return {"services": shop_services_for_profile(shop)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def services_page(request, shop_id: int):
+    """Which service items the shop offers, fixed labour prices, and its own part prices."""
+    shop = _managed_shop(request, shop_id)
+    offered = dict(
+        ShopService.objects.filter(shop=shop).values_list("service_item__code", "fixed_price_amount")
+    )
+    items = ServiceItem.objects.order_by("sort", "code")
+    services_form = ServicesForm(
+        request.POST if "save_services" in request.POST else None, items=items, offered=offered
+    )
+    price_form = PartPriceForm(request.POST if "add_price" in request.POST else None)
+    if request.method == "POST":
+        if "save_services" in request.POST and services_form.is_valid():
+            services.shop_set_services(shop=shop, offers=services_form.offers())
+            messages.success(request, _("The services were saved."))
+            return redirect("shops:services", shop_id=shop.id)
+        if "add_price" in request.POST and price_form.is_valid():
+            try:
+                services.part_price_set(shop=shop, **price_form.cleaned_data)
+            except DomainError as exc:
+                price_form.add_error("sku", exc.message)
+            else:
+                messages.success(request, _("The part price was saved."))
+                return redirect("shops:services", shop_id=shop.id)
+    overrides = (
+        ShopPartPrice.objects.filter(shop=shop).select_related("part").order_by("part__category", "part__sku")
+    )
+    return render(
+        request,
+        "shops/services.html",
+        {
+            "shop": shop,
+            "services_form": services_form,
+            "price_form": price_form,
+            "overrides": overrides[:200],
+            "override_count": overrides.count(),
+            "tab": "services",
+        },
+    )
+
+
+@login_required
+@require_POST
+def part_price_delete(request, shop_id: int, override_id: int):
+    shop = _managed_shop(request, shop_id)
+    try:
+        services.part_price_delete(shop=shop, override_id=override_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("The part price was removed; the list price applies again."))
+    return redirect("shops:services", shop_id=shop.id)

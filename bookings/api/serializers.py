@@ -67,10 +67,10 @@ class QuoteInputSerializer(serializers.Serializer):
         return attrs
 
 
-class QuoteLineOutputSerializer(serializers.Serializer):
+class MatchLineOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["part", "labour"])
     service_item_code = serializers.CharField()
-    sku = serializers.CharField()
+    sku = serializers.CharField(allow_blank=True)
     name_en = serializers.CharField()
     name_zh = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2)
@@ -78,28 +78,28 @@ class QuoteLineOutputSerializer(serializers.Serializer):
     amount = MoneyOutputSerializer()
 
 
-class GapOutputSerializer(serializers.Serializer):
+class MatchGapOutputSerializer(serializers.Serializer):
     service_item_code = serializers.CharField()
     category = serializers.CharField()
     tier = serializers.CharField(allow_null=True)
 
 
-class PriceOutputSerializer(serializers.Serializer):
+class MatchPriceOutputSerializer(serializers.Serializer):
     parts = MoneyOutputSerializer()
     labour = MoneyOutputSerializer()
     total = MoneyOutputSerializer()
     is_complete = serializers.BooleanField()
-    lines = QuoteLineOutputSerializer(many=True)
+    lines = MatchLineOutputSerializer(many=True)
 
 
 class MatchedShopOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
-    name_en = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True)
     kind = serializers.CharField()
-    phone = serializers.CharField()
-    address = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
     district = DistrictOutputSerializer(allow_null=True)
     location = LocationOutputSerializer()
     dispatch_priority = serializers.IntegerField()
@@ -116,7 +116,7 @@ class MatchOutputSerializer(serializers.Serializer):
     distance_km = serializers.FloatField()
     rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     score = serializers.FloatField()
-    price = PriceOutputSerializer()
+    price = MatchPriceOutputSerializer()
     free_slot_count = serializers.IntegerField()
     next_free_slots = FreeSlotOutputSerializer(many=True)
 
@@ -125,7 +125,7 @@ class QuoteOutputSerializer(serializers.Serializer):
     variant = serializers.IntegerField()
     service_items = serializers.ListField(child=serializers.CharField())
     tier = serializers.CharField(allow_null=True)
-    gaps = GapOutputSerializer(many=True)
+    gaps = MatchGapOutputSerializer(many=True)
     location = LocationOutputSerializer()
     date = serializers.DateField()
     sort = serializers.CharField()

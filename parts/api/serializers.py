@@ -130,6 +130,13 @@ class GapOutputSerializer(serializers.Serializer):
     tier = serializers.CharField(allow_null=True)
 
 
+class SkippedOutputSerializer(serializers.Serializer):
+    service_item_code = serializers.CharField()
+    name_en = serializers.CharField()
+    name_zh = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField())
+
+
 class ResolvedPackageOutputSerializer(serializers.Serializer):
     code = serializers.CharField(source="package.code")
     tier = serializers.CharField(source="package.tier")
@@ -145,6 +152,7 @@ class ResolvedPackageOutputSerializer(serializers.Serializer):
     labour_amount = serializers.SerializerMethodField()
     total_amount = serializers.SerializerMethodField()
     gaps = GapOutputSerializer(many=True, source="quote.gaps")
+    skipped = SkippedOutputSerializer(many=True, source="resolution.skipped")
     is_complete = serializers.BooleanField(source="quote.is_complete")
 
     @extend_schema_field(MoneySerializer)

@@ -6,6 +6,7 @@ from django import template
 
 from common.money import quantize_fen
 from parts.models import Part, Tier, is_chinese
+from parts.vin import country_label as _country_label
 
 register = template.Library()
 
@@ -48,3 +49,8 @@ def tier_label(code: str | None) -> str:
         return str(Tier(code).label) if code else ""
     except ValueError:
         return code or ""
+
+
+@register.filter
+def country_label(name: str) -> str:
+    return _country_label(name)

@@ -93,11 +93,6 @@ class LedgerAccount(models.Model):
             return _("Merchant payable: %(shop)s") % {"shop": self.shop}
         return self.code
 
-    @property
-    def is_debit_normal(self) -> bool:
-        """Assets and expenses grow with debits; liabilities and revenue with credits."""
-        return self.kind in (AccountKind.ASSET, AccountKind.EXPENSE)
-
 
 class AppendOnlyQuerySet(models.QuerySet):
     """Bulk writes that would change or remove ledger rows are refused (inserts are fine)."""
@@ -136,23 +131,31 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} rows are append-only; post a reversing entry")
 
 
+class EntryKind(models.TextChoices):
+    """What a journal entry records."""
+
+    PAYMENT = "payment", _("Payment received")
+    REFUND = "refund", _("Refund")
+    REDEMPTION = "redemption", _("Redemption")
+    REDEMPTION_UNDO = "redemption_undo", _("Redemption undone")
+    COMMISSION = "commission", _("Commission")
+    PENALTY = "penalty", _("Penalty")
+    PAYOUT = "payout", _("Payout")
+    PAYOUT_FAILED = "payout_failed", _("Payout failed")
+    SUBSIDY = "subsidy", _("Campaign subsidy")
+    REVERSAL = "reversal", _("Reversal")
+
+
+REVERSING_KINDS = (EntryKind.REVERSAL.value, EntryKind.REDEMPTION_UNDO.value)
+
+
 class JournalEntry(AppendOnlyModel):
     """One balanced transaction: its lines sum to zero. Written once, never changed."""
 
-    class Kind(models.TextChoices):
-        PAYMENT = "payment", _("Payment received")
-        REFUND = "refund", _("Refund")
-        REDEMPTION = "redemption", _("Redemption")
-        REDEMPTION_UNDO = "redemption_undo", _("Redemption undone")
-        COMMISSION = "commission", _("Commission")
-        PENALTY = "penalty", _("Penalty")
-        PAYOUT = "payout", _("Payout")
-        PAYOUT_FAILED = "payout_failed", _("Payout failed")
-        SUBSIDY = "subsidy", _("Campaign subsidy")
-        REVERSAL = "reversal", _("Reversal")
+    Kind = EntryKind
 
     #: Kinds that negate an earlier entry (and only these carry ``reverses``).
-    REVERSING_KINDS = (Kind.REVERSAL, Kind.REDEMPTION_UNDO)
+    REVERSING_KINDS = REVERSING_KINDS
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
@@ -176,10 +179,13 @@ class JournalEntry(AppendOnlyModel):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="payments_journalentry_idempotency_key"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EntryKind.values), name="payments_journalentry_kind_valid"
+            ),
             models.UniqueConstraint(fields=["reverses"], name="payments_journalentry_reversed_once"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["reversal", "redemption_undo"], reverses__isnull=False)
-                | (~models.Q(kind__in=["reversal", "redemption_undo"]) & models.Q(reverses__isnull=True)),
+                condition=models.Q(kind__in=REVERSING_KINDS, reverses__isnull=False)
+                | (~models.Q(kind__in=REVERSING_KINDS) & models.Q(reverses__isnull=True)),
                 name="payments_journalentry_reverses_iff_reversing_kind",
             ),
         ]

@@ -99,12 +99,12 @@ def _validated_lines(lines: Sequence, currency: str) -> list[Line]:
         line = Line(*raw)
         if not isinstance(line.amount, Decimal) or not line.amount.is_finite():
             raise InvalidEntry(_("Ledger amounts must be finite Decimal values."))
+        if abs(line.amount) > MAX_AMOUNT:
+            raise InvalidEntry(_("A ledger amount is too large."))
         if line.amount != line.amount.quantize(FEN):
             raise InvalidEntry(_("Ledger amounts must be exact to the fen."))
         if line.amount == 0:
             raise InvalidEntry(_("A ledger line cannot be zero."))
-        if abs(line.amount) > MAX_AMOUNT:
-            raise InvalidEntry(_("A ledger amount is too large."))
         if line.account.pk is None:
             raise InvalidEntry(_("A ledger line needs a saved account."))
         if line.currency != currency or line.account.currency != currency:
@@ -245,7 +245,11 @@ def ledger_reverse(
 
 
 def _positive(amount: Decimal, *, allow_zero: bool = False) -> Decimal:
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount != amount.quantize(FEN):
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InvalidEntry(_("Ledger amounts must be finite Decimal values."))
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidEntry(_("A ledger amount is too large."))
+    if amount != amount.quantize(FEN):
         raise InvalidEntry(_("Ledger amounts must be exact to the fen."))
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidEntry(_("The amount must be positive."))

@@ -81,6 +81,19 @@ class ShopOutputSerializer(serializers.Serializer):
         return rows
 
 
+class ShopServiceOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_en = serializers.CharField()
+    name_zh = serializers.CharField()
+    labour_hours = serializers.DecimalField(max_digits=5, decimal_places=2)
+    labour = MoneyOutputSerializer(help_text="Labour at this shop: hours x its rate, or its fixed price.")
+    is_fixed = serializers.BooleanField()
+
+
+class ShopDetailOutputSerializer(ShopOutputSerializer):
+    services = ShopServiceOutputSerializer(many=True)
+
+
 class ShopListInputSerializer(serializers.Serializer):
     district = serializers.CharField(required=False, max_length=6, help_text="6-digit district code")
     kind = serializers.ChoiceField(choices=Shop.Kind.choices, required=False)

@@ -7,13 +7,15 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
+from common.money import money_dict
 from shops.api.serializers import (
+    ShopDetailOutputSerializer,
     ShopListInputSerializer,
     ShopOutputSerializer,
     SlotsInputSerializer,
     SlotsOutputSerializer,
 )
-from shops.selectors import shop_get_public, shop_list_public, slots_for_shops
+from shops.selectors import shop_get_public, shop_list_public, shop_services_for_profile, slots_for_shops
 
 
 class ShopListApi(APIView):
@@ -40,10 +42,15 @@ class ShopDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ShopOutputSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: ShopDetailOutputSerializer, 404: ErrorSerializer})
     def get(self, request, shop_id: int):
         shop = shop_get_public(shop_id=shop_id)
-        return Response(ShopOutputSerializer(shop).data)
+        body = ShopOutputSerializer(shop).data
+        body["services"] = [
+            service | {"labour": money_dict(service.pop("labour_amount"))}
+            for service in shop_services_for_profile(shop)
+        ]
+        return Response(body)
 
 
 class ShopSlotsApi(APIView):

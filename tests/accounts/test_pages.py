@@ -62,39 +62,17 @@ def _nav_urls(client):
 
 
 def test_navigation_follows_the_role(client):
-    assert _nav_urls(client) == ["/", "/catalogue/", "/catalogue/parts/", "/bookings/find/"]
+    everyone = ["/", "/catalogue/", "/catalogue/parts/", "/bookings/find/"]
+    assert _nav_urls(client) == everyone
 
     client.force_login(UserFactory(role=User.Role.OWNER))
-    assert _nav_urls(client) == [
-        "/",
-        "/catalogue/",
-        "/catalogue/parts/",
-        "/bookings/find/",
-        "/garage/",
-        "/orders/",
-        "/accounts/me/",
-    ]
+    assert _nav_urls(client) == [*everyone, "/garage/", "/orders/", "/accounts/me/"]
 
     client.force_login(MembershipFactory().user)
-    assert _nav_urls(client) == [
-        "/",
-        "/catalogue/",
-        "/catalogue/parts/",
-        "/bookings/find/",
-        "/shop/console/",
-        "/shop/manage/",
-        "/accounts/me/",
-    ]
+    assert _nav_urls(client) == [*everyone, "/shop/console/", "/shop/manage/", "/accounts/me/"]
 
     client.force_login(UserFactory(role=User.Role.PLATFORM_ADMIN, is_staff=True))
-    assert _nav_urls(client) == [
-        "/",
-        "/catalogue/",
-        "/catalogue/parts/",
-        "/bookings/find/",
-        "/admin/",
-        "/accounts/me/",
-    ]
+    assert _nav_urls(client) == [*everyone, "/admin/", "/accounts/me/"]
 
 
 def test_shop_console_lists_only_my_shops_and_refuses_owners(client):

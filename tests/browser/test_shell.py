@@ -39,8 +39,8 @@ def test_owner_signs_up_logs_in_and_switches_language(phone_page, screenshot):
     _open_menu(page)
 
     # switch language
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Car maintenance with clear prices, booked in a minute"
 

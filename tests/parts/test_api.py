@@ -107,6 +107,25 @@ def test_packages_are_resolved_and_priced_for_one_variant(client, real_catalogue
         {"service_item_code": "coolant", "category": "coolant", "tier": "premium"}
     ]
     assert seasonal_premium["is_complete"] is False
+    assert seasonal_premium["skipped"] == []
+
+
+def test_a_package_item_the_car_does_not_need_is_listed_as_skipped(client, real_catalogue):
+    fit = Variant.objects.get(slug="honda-fit-1-5l-sport-2021")
+
+    response = client.get(f"/api/v1/catalogue/packages/?variant={fit.pk}")
+
+    brake = next(p for p in response.json()["results"] if p["code"] == "brake_economy")
+    assert brake["skipped"] == [
+        {
+            "service_item_code": "brake_pads_rear",
+            "name_en": "Rear brake pad replacement",
+            "name_zh": "更换后刹车片",
+            "categories": ["brake_pads_rear"],
+        }
+    ]
+    assert brake["service_items"] == ["brake_pads_front", "brake_fluid"]
+    assert brake["gaps"] == []
 
 
 def test_an_electric_car_gets_ev_care_and_no_oil_service(client, real_catalogue):

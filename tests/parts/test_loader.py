@@ -39,6 +39,7 @@ def test_the_real_catalogue_loads_and_a_second_run_changes_nothing():
     assert (again.fitments_added, again.fitments_removed) == (0, 0)
     assert Brand.objects.get(slug="li-auto").initials == "lx"
     assert VehicleModel.objects.get(slug="corolla").initials == "kll"
+    assert VehicleModel.objects.get(slug="corolla").pinyin == "kaluola"
 
 
 def test_a_part_that_no_longer_fits_loses_its_fitment(tmp_path, real_data_dir):

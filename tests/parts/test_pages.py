@@ -15,13 +15,17 @@ def test_the_picker_lists_brands_and_an_htmx_click_returns_only_the_models(clien
     partial = client.get("/catalogue/?brand=toyota", HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
 
     assert page.status_code == 200
-    assert "<html" in page.text and "丰田" in page.text and 'name="vin"' in page.text
+    assert "<html" in page.text
+    assert "丰田" in page.text
+    assert 'name="vin"' in page.text
     assert partial.status_code == 200
     assert "<html" not in partial.text
-    assert "卡罗拉" in partial.text and "凯美瑞" in partial.text and "宝马" not in partial.text
+    assert "卡罗拉" in partial.text
+    assert "凯美瑞" in partial.text
+    assert "宝马" not in partial.text
 
 
-@pytest.mark.parametrize("q", ["卡罗", "kll", "corolla"])
+@pytest.mark.parametrize("q", ["卡罗", "kll", "kaluo", "corolla"])
 def test_search_finds_a_model_in_chinese_pinyin_initials_or_english(client, real_catalogue, q):
     response = client.get("/catalogue/", {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
 
@@ -53,7 +57,8 @@ def test_the_variant_page_shows_its_packages_with_prices_and_gaps(client, real_c
 
     assert response.status_code == 200
     text = response.text
-    assert "Standard minor service" in text and "¥627.00" in text
+    assert "Standard minor service" in text
+    assert "¥627.00" in text
     assert "SHELL-HX8-0W20-SP-1L" in text
     assert "No premium-tier part fits this car: Coolant." in text
     assert client.session["parts_variant_id"] == corolla.pk
@@ -144,3 +149,34 @@ def test_the_vin_box_offers_the_variants(client, real_catalogue):
     with override("en"):
         expected = str(Variant.objects.get(slug="li-auto-l7-1-5t-erev-pro-2023"))
     assert expected in response.text
+
+
+def test_the_vin_box_speaks_chinese(client, real_catalogue):
+    response = client.get("/catalogue/vin/", {"vin": "LW433B109P1000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 200
+    assert "<dd>中国</dd>" in response.text
+    assert "<dd>理想</dd>" in response.text
+    assert "理想 L7 1.5T 增程 Pro 2023款起" in response.text
+
+
+def test_the_variant_page_says_why_a_package_item_is_not_priced(client, real_catalogue):
+    fit = Variant.objects.get(slug="honda-fit-1-5l-sport-2021")
+
+    response = client.get(f"/catalogue/variants/{fit.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "这辆车无需此项：更换后刹车片（该处为鼓式制动器）。" in response.text
+
+
+def test_a_vin_in_the_picker_pre_fills_the_cascade(client, real_catalogue):
+    one_model = client.get(
+        "/catalogue/vin/", {"vin": "LW433B109P1000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX
+    )
+    two_brands = client.get(
+        "/catalogue/vin/", {"vin": "LFV2A21K6J3000000"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX
+    )
+
+    assert '<div id="cascade" hx-swap-oob="true"' in one_model.text
+    assert "您的理想 L7是哪一款？" in one_model.text
+    assert one_model.context["cascade"]["step"] == "variants"
+    assert two_brands.context["cascade"] is None  # FAW-VW builds VW and Audi: the owner picks

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from parts.models import Fitment, Part, ServiceItemPart, Tier, Variant
 from parts.quoting import (
@@ -11,6 +12,7 @@ from parts.quoting import (
     PriceBook,
     QuoteLine,
     ServiceNotApplicable,
+    Skipped,
     UnknownPackage,
     UnknownServiceItem,
     default_pricebook,
@@ -148,6 +150,35 @@ def test_an_engine_job_on_an_electric_car_is_refused(real_catalogue):
     assert refused.value.status_code == 400
 
 
+def test_rear_drum_brakes_skip_the_rear_pads_of_a_brake_package_and_say_so(real_catalogue):
+    fit = _real("honda-fit-1-5l-sport-2021")  # ventilated discs at the front, drums at the rear
+
+    resolution = resolve(variant=fit, package="brake_standard")
+    quote = resolution.price()
+
+    assert resolution.skipped == (
+        Skipped("brake_pads_rear", "Rear brake pad replacement", "更换后刹车片", ("brake_pads_rear",)),
+    )
+    assert resolution.gaps == ()
+    assert resolution.service_item_codes == ("brake_pads_front", "brake_fluid")
+    assert [(line.kind, line.sku, line.amount) for line in quote.lines] == [
+        ("part", "AKEBONO-BP-F-HONDA-FIT", Decimal("339.00")),
+        ("labour", "", Decimal("120.00")),
+        ("part", "CASTROL-REACT-DOT4-1L", Decimal("68.00")),
+        ("labour", "", Decimal("96.00")),
+    ]
+    assert quote.total_amount == Decimal("623.00")
+
+
+def test_asking_for_rear_pads_on_rear_drums_is_refused(real_catalogue):
+    fit = _real("honda-fit-1-5l-sport-2021")
+
+    with pytest.raises(ServiceNotApplicable) as refused:
+        resolve(variant=fit, service_items=["brake_pads_front", "brake_pads_rear"])
+
+    assert refused.value.extra == {"codes": ["brake_pads_rear"]}
+
+
 # --- the rules, on made-up parts -----------------------------------------------------------------
 
 
@@ -248,7 +279,7 @@ def test_unknown_service_items_are_refused_with_their_codes():
     car = VariantFactory()
     item_needing("oil_filter", Category.OIL_FILTER)
 
-    with pytest.raises(UnknownServiceItem) as refused:
+    with translation.override("en"), pytest.raises(UnknownServiceItem) as refused:
         resolve(variant=car, service_items=["oil_filter", "teleport", "flux"])
 
     assert refused.value.extra == {"codes": ["teleport", "flux"]}
@@ -314,3 +345,17 @@ def test_pricing_a_resolution_never_touches_the_database(django_assert_num_queri
         quotes = [resolution.price(PriceBook(labour_rate=Decimal(rate))) for rate in ("80", "120", "200")]
 
     assert [q.labour_amount for q in quotes] == [Decimal("120.00"), Decimal("180.00"), Decimal("300.00")]
+
+
+def test_a_package_keeps_its_order_and_extra_services_come_after_it(django_assert_num_queries):
+    car = VariantFactory()
+    codes = _items_with_fitting_parts(car, 4)
+    package = PackageFactory()
+    PackageItemFactory(package=package, service_item__code=codes[2], sort=0)
+    PackageItemFactory(package=package, service_item__code=codes[0], sort=1)
+
+    with django_assert_num_queries(2):
+        resolution = resolve(variant=car, package=package, service_items=[codes[3], codes[0]])
+
+    assert resolution.service_item_codes == (codes[2], codes[0], codes[3])
+    assert [p.service_item_code for p in resolution.parts] == [codes[2], codes[0], codes[3]]

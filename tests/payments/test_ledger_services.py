@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from common.errors import Conflict, DomainError
 from payments.ledger import services
@@ -103,6 +104,8 @@ def test_a_key_reused_for_different_lines_is_refused_and_changes_nothing(clearin
         ([10.0, -10.0], InvalidEntry),
         ([D("NaN"), D("NaN")], InvalidEntry),
         ([D("10000000000.00"), D("-10000000000.00")], InvalidEntry),
+        ([D("1E+30"), D("-1E+30")], InvalidEntry),
+        ([D("Infinity"), D("-Infinity")], InvalidEntry),
     ],
 )
 def test_invalid_lines_are_refused_and_nothing_is_written(clearing, escrow, amounts, error):
@@ -177,7 +180,10 @@ def test_the_merchant_payable_is_one_account_per_shop_created_on_first_use():
     assert first.pk == again.pk
     assert first.pk != elsewhere.pk
     assert (first.code, first.kind, first.shop_id) == (f"merchant_payable:{shop.pk}", "liability", shop.pk)
-    assert str(first) == f"Merchant payable: {shop.name}"
+    with translation.override("en"):
+        assert str(first) == f"Merchant payable: {shop.name}"
+    with translation.override("zh-hans"):
+        assert str(first) == f"应付商户款：{shop.name}"
     assert LedgerAccount.objects.filter(shop=shop).count() == 1
 
 
@@ -430,7 +436,7 @@ def test_a_payout_replay_returns_the_payout_even_when_nothing_is_payable_any_mor
     assert merchant_payable_balance(shop) == D("0.00")
 
 
-@pytest.mark.parametrize("amount", [D("0.00"), D("-1.00"), D("1.005")])
+@pytest.mark.parametrize("amount", [D("0.00"), D("-1.00"), D("1.005"), D("1E+30"), D("NaN"), 1, 1.0])
 def test_money_path_postings_refuse_amounts_that_are_not_positive_fen(amount):
     shop = ShopFactory()
 

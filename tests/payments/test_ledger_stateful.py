@@ -15,7 +15,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from common.money import ZERO, quantize_fen
 from payments.ledger import services
@@ -264,11 +271,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_the_ledger_agrees_with_a_model_of_the_money_path():
-    LedgerMachine.TestCase.settings = settings(
-        max_examples=30,
-        stateful_step_count=25,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
+    run_state_machine_as_test(
+        LedgerMachine,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=25,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
     )
-    LedgerMachine.TestCase().runTest()

@@ -1,0 +1,170 @@
+"""POST /api/v1/quotes/: anyone quotes; the SQL cost is constant; bad input is a translated 400."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bookings.api.serializers import QuoteOutputSerializer
+from parts.models import Part
+from shops.models import ShopService
+from shops.selectors import district_point
+from tests.factories import ShopFactory
+from tests.parts.factories import PackageFactory, PackageItemFactory, VariantFactory, fitting, item_needing
+from tests.shops.factories import DistrictFactory, future_weekday
+
+pytestmark = pytest.mark.django_db
+
+KM = 1 / 111.195
+
+
+@pytest.fixture
+def catalogue():
+    variant = VariantFactory()
+    item = item_needing("filter_job", Part.Category.OIL_FILTER, hours="0.5")
+    fitting(variant, category=Part.Category.OIL_FILTER, list_price_amount=Decimal("40.00"))
+    package = PackageFactory(code="filter_package")
+    PackageItemFactory(package=package, service_item=item)
+    return {"variant": variant, "item": item, "package": package}
+
+
+def _shops(catalogue, count, district):
+    for n in range(count):
+        shop = ShopFactory(lat=district.lat + 0.05 * n * KM, lng=district.lng, district=district)
+        ShopService.objects.create(shop=shop, service_item=catalogue["item"])
+
+
+def _post(client, body, language="en"):
+    return client.post(
+        "/api/v1/quotes/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+
+
+def test_a_quote_from_a_district_lists_priced_shops_with_free_slots(client, catalogue):
+    district = DistrictFactory()
+    _shops(catalogue, 2, district)
+    day = future_weekday()
+
+    response = _post(
+        client,
+        {
+            "variant": catalogue["variant"].id,
+            "package": "filter_package",
+            "district": "330106",
+            "date": str(day),
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["service_items"] == ["filter_job"]
+    assert body["count"] == 2
+    first = body["results"][0]
+    assert first["price"]["parts"] == {"amount": "40.00", "currency": "CNY"}
+    assert first["price"]["labour"] == {"amount": "50.00", "currency": "CNY"}
+    assert first["price"]["total"] == {"amount": "90.00", "currency": "CNY"}
+    assert [line["kind"] for line in first["price"]["lines"]] == ["part", "labour"]
+    assert first["next_free_slots"][0]["starts_at"] == f"{day}T08:30:00+08:00"
+    assert first["free_slot_count"] == 9
+    assert body["dispatch"]["shop"]["id"] in {r["shop"]["id"] for r in body["results"]}
+    documented = QuoteOutputSerializer(data=body)
+    assert documented.is_valid(), documented.errors
+
+
+@pytest.mark.parametrize("count", [1, 20, 50])
+def test_a_quote_costs_at_most_six_queries_whatever_the_number_of_shops(client, catalogue, count):
+    district = DistrictFactory()
+    _shops(catalogue, count, district)
+    body = {
+        "variant": catalogue["variant"].id,
+        "package": "filter_package",
+        "district": "330106",
+        "date": str(future_weekday()),
+        "limit": 50,
+    }
+    district_point("330106")  # districts are cached reference data, as in production
+
+    with CaptureQueriesContext(connection) as cold:
+        response = _post(client, body)
+    with CaptureQueriesContext(connection) as warm:
+        _post(client, body)
+
+    assert response.json()["count"] == count
+    # variant, package, service items, fitting parts, shops with their prices, slot capacity
+    assert len(cold) == 6
+    # the job's resolution for this car is cached: variant, shops with their prices, slot capacity
+    assert len(warm) == 3
+
+
+def test_gps_coordinates_are_converted_to_gcj02(client, catalogue):
+    response = _post(
+        client,
+        {
+            "variant": catalogue["variant"].id,
+            "service_items": ["filter_job"],
+            "location": {"lat": 30.2431, "lng": 120.1507, "system": "wgs84"},
+            "date": str(future_weekday()),
+        },
+    )
+
+    location = response.json()["location"]
+    assert location["system"] == "gcj02"
+    assert 30.240 < location["lat"] < 30.2431
+    assert 120.1507 < location["lng"] < 120.160
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message_en", "message_zh"),
+    [
+        (
+            {"district": "330106"},
+            "service_items",
+            "Choose at least one service or a maintenance package.",
+            "请至少选择一项服务或一个保养套餐。",
+        ),
+        (
+            {"service_items": ["filter_job"]},
+            "location",
+            "Give either a location or a district, not both.",
+            "请提供位置或区县，二者选其一。",
+        ),
+        (
+            {"service_items": ["filter_job"], "district": "330106", "date": "2020-01-01"},
+            "date",
+            "Pick today or a later day.",
+            "请选择今天或之后的日期。",
+        ),
+        (
+            {"service_items": ["filter_job"], "district": "330106", "variant": 0},
+            "variant",
+            "Unknown car variant.",
+            "未知的车型。",
+        ),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_bad_input_is_a_translated_400_with_the_field(
+    client, catalogue, body, field, message_en, message_zh, language
+):
+    request = {"variant": catalogue["variant"].id, "date": str(future_weekday())} | body
+
+    response = _post(client, request, language)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][field] == [message_en if language == "en" else message_zh]
+
+
+def test_an_unknown_district_is_a_clear_400(client, catalogue):
+    response = _post(
+        client,
+        {
+            "variant": catalogue["variant"].id,
+            "service_items": ["filter_job"],
+            "district": "999999",
+            "date": str(future_weekday()),
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Unknown district."

@@ -1,0 +1,47 @@
+"""Pricing is exact decimal arithmetic: each line is quantity × unit price to the fen, totals are sums."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parts.quoting import PriceBook, Resolution, ResolvedLabour, ResolvedPart
+
+prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
+quantities = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("40"), places=2)
+hours = st.decimals(min_value=Decimal("0"), max_value=Decimal("12"), places=2)
+
+
+@st.composite
+def resolutions(draw):
+    codes = draw(
+        st.lists(st.sampled_from(["oil_change", "brakes", "tyres", "wipers"]), min_size=1, unique=True)
+    )
+    parts = tuple(
+        ResolvedPart(i, f"SKU-{i}", "Part", "配件", "oil_filter", draw(quantities), draw(prices), code)
+        for i, code in enumerate(codes)
+    )
+    labour = tuple(ResolvedLabour(code, "Job", "项目", draw(hours)) for code in codes)
+    return Resolution(variant_id=1, service_item_codes=tuple(codes), parts=parts, labour=labour, gaps=())
+
+
+@given(resolution=resolutions(), rate=prices, override=st.one_of(st.none(), prices))
+def test_totals_are_the_exact_sums_of_lines_rounded_half_up(resolution, rate, override):
+    book = PriceBook(labour_rate=rate, part_prices={0: override} if override is not None else {})
+
+    quote = resolution.price(book)
+
+    for line in quote.lines:
+        assert line.amount == (line.quantity * line.unit_price).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+    assert quote.parts_amount == sum(
+        (line.amount for line in quote.lines if line.kind == "part"), Decimal("0")
+    )
+    assert quote.labour_amount == sum(
+        (line.amount for line in quote.lines if line.kind == "labour"), Decimal("0")
+    )
+    assert quote.total_amount == quote.parts_amount + quote.labour_amount
+    assert quote.total_amount.as_tuple().exponent == -2
+    if override is not None:
+        assert quote.lines[0].unit_price == override
