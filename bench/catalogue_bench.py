@@ -80,11 +80,13 @@ BUILD_SQL = [
     "TRUNCATE parts_fitment, parts_packageitem, parts_package, parts_serviceitempart, parts_serviceitem, "
     "parts_part, parts_variant, parts_vehiclemodel, parts_brand RESTART IDENTITY CASCADE",
     # 40 brands, 10 models each
-    """INSERT INTO parts_brand (id, slug, name_en, name_zh, country, initials)
-       SELECT b, 'bench-brand-' || b, 'Bench brand ' || b, '测试品牌' || b, 'CN', 'cspp' || b
+    """INSERT INTO parts_brand (id, slug, name_en, name_zh, country, initials, pinyin)
+       SELECT b, 'bench-brand-' || b, 'Bench brand ' || b, '测试品牌' || b, 'CN',
+         'cspp' || b, 'ceshipinpai' || b
        FROM generate_series(1, 40) b""",
-    """INSERT INTO parts_vehiclemodel (id, brand_id, slug, name_en, name_zh, body, initials)
-       SELECT m, (m - 1) / 10 + 1, 'bench-model-' || m, 'Model ' || m, '车系' || m, 'sedan', 'cx' || m
+    """INSERT INTO parts_vehiclemodel (id, brand_id, slug, name_en, name_zh, body, initials, pinyin)
+       SELECT m, (m - 1) / 10 + 1, 'bench-model-' || m, 'Model ' || m, '车系' || m, 'sedan',
+         'cx' || m, 'chexi' || m
        FROM generate_series(1, 400) m""",
     # 2,000 variants, 5 per model; every 7th is an EV
     f"""INSERT INTO parts_variant (id, model_id, slug, name_en, name_zh, year_from, year_to, fuel,
