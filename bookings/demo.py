@@ -26,7 +26,7 @@ def demo_package_for(variant: Variant, shop: Shop) -> Package | None:
     for package in Package.objects.order_by("sort", "code"):
         try:
             resolution = quoting.resolve(variant=variant, package=package)
-            services.booking_quote(shop_id=shop.pk, resolution=resolution)
+            services.booking_quote(shop=shop, resolution=resolution)
         except DomainError:
             continue
         return package

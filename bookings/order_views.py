@@ -127,7 +127,7 @@ def _book_context(request, source) -> dict:
         return context
     resolution = quoting.resolve(variant=vehicle.variant, service_items=items, package=package)
     try:
-        context["quote"] = services.booking_quote(shop_id=shop.pk, resolution=resolution)
+        context["quote"] = services.booking_quote(shop=shop, resolution=resolution)
         context["offers_all"] = True
     except services.QuoteIncomplete as exc:
         context["quote"] = resolution.price(shop_selectors.shop_pricebooks([shop])[shop.pk])

@@ -11,17 +11,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingEvent, BookingLine, Vehicle
 from common.errors import Conflict, DomainError, NotFound
+from common.money import quantize_fen
 from parts import quoting
 from parts.models import Package, Variant
 from parts.vin import vin_validate
-from shops import selectors as shop_selectors
 from shops import services as shop_services
-from shops.models import Shop
+from shops.models import Shop, ShopPartPrice, ShopService
 
 S = Booking.Status
 
@@ -137,22 +139,38 @@ def booking_lock(booking_id: int) -> Booking:
 # --- placing a booking -----------------------------------------------------------------------
 
 
-def booking_quote(*, shop_id: int, resolution: quoting.Resolution) -> quoting.Quote:
+def booking_quote(*, shop: Shop, resolution: quoting.Resolution) -> quoting.Quote:
     """Price a resolved job at one active shop that offers every item of it (one query).
 
     Raises ``NotFound`` for a shop that is not taking bookings and ``QuoteIncomplete`` when the
     shop lacks an item or a line has no fitting part.
     """
-    codes = list(resolution.service_item_codes)
-    part_ids = [part.part_id for part in resolution.parts]
-    if not shop_selectors.shop_list_public().filter(pk=shop_id).exists():
+    if not shop.is_active:
         raise NotFound()
-    shop = shop_selectors.shop_queryset_offering(
-        shop_selectors.shop_list_public().filter(pk=shop_id), codes=codes, part_ids=part_ids
-    ).first()
-    if shop is None:
+    codes = list(resolution.service_item_codes)
+    offered = (
+        ShopService.objects.filter(shop=shop, service_item__code__in=codes)
+        .annotate(kind=Value("item"), key=F("service_item__code"), price=F("fixed_price_amount"))
+        .values_list("kind", "key", "price")
+    )
+    part_prices = (
+        ShopPartPrice.objects.filter(shop=shop, part_id__in=[part.part_id for part in resolution.parts])
+        .annotate(kind=Value("part"), key=Cast("part_id", CharField()), price=F("unit_price_amount"))
+        .values_list("kind", "key", "price")
+    )
+    fixed, parts, offered_codes = {}, {}, set()
+    for kind, key, price in offered.union(part_prices, all=True):
+        if kind == "item":
+            offered_codes.add(key)
+            if price is not None:
+                fixed[key] = quantize_fen(price)
+        else:
+            parts[int(key)] = quantize_fen(price)
+    if offered_codes != set(codes):
         raise QuoteIncomplete(_("This shop does not offer every service you chose."))
-    quote = resolution.price(shop_selectors.pricebook_from_annotations(shop, codes=codes, part_ids=part_ids))
+    quote = resolution.price(
+        quoting.PriceBook(labour_rate=shop.labour_rate_amount, part_prices=parts, fixed_prices=fixed)
+    )
     if not quote.is_complete:
         raise QuoteIncomplete()
     return quote
@@ -180,7 +198,7 @@ def booking_create(
     if starts_at <= timezone.now():
         raise SlotInPast()
     resolution = quoting.resolve(variant=vehicle.variant, service_items=service_items, package=package)
-    quote = booking_quote(shop_id=shop.pk, resolution=resolution)
+    quote = booking_quote(shop=shop, resolution=resolution)
 
     shop_services.slot_take(shop=shop, starts_at=starts_at)
     booking = Booking.objects.create(

@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -235,13 +235,29 @@ def _next_free(shop: Shop, starts_at: datetime) -> list[str]:
     return [slot.starts_at.isoformat() for slot in next_free_slots(shop, after=starts_at)]
 
 
+def _take_place(shop: Shop, starts_at: datetime) -> SlotCapacity | None:
+    """The guarded statement of decision 0004, returning the row it changed (one round trip)."""
+    table = SlotCapacity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET booked = booked + 1 "  # noqa: S608 - the table name is ours
+            "WHERE shop_id = %s AND starts_at = %s AND booked < capacity RETURNING id, capacity, booked",
+            [shop.pk, connection.ops.adapt_datetimefield_value(starts_at)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return SlotCapacity(id=row[0], shop=shop, starts_at=starts_at, capacity=row[1], booked=row[2])
+
+
 def slot_take(*, shop: Shop, starts_at: datetime) -> SlotCapacity:
     """Take one place of a shop's slot. Call inside the booking's ``transaction.atomic``.
 
-    The slot must exist in the shop's hours and closures and lie in the future; its capacity row
-    is created on first use under the unique constraint, then one guarded statement
-    ``UPDATE … SET booked = booked + 1 WHERE id = … AND booked < capacity`` takes the place.
-    Raises ``SlotFull`` (409, with the next free slots) when nothing was left.
+    The slot must exist in the shop's hours and closures and lie in the future. One guarded
+    statement ``UPDATE … SET booked = booked + 1 WHERE … AND booked < capacity RETURNING …`` takes
+    the place; when it changes nothing, the slot's capacity row is created on first use (with this
+    place taken) under the unique constraint, or the slot is full. Raises ``SlotFull`` (409, with
+    the next free slots) when nothing was left.
     """
     if timezone.is_naive(starts_at):
         raise SlotUnavailable()
@@ -251,17 +267,17 @@ def slot_take(*, shop: Shop, starts_at: datetime) -> SlotCapacity:
     closure = ShopClosure.objects.filter(shop=shop, date=local.date()).first()
     if starts_at <= timezone.now() or local not in slot_starts_on(shop, local.date(), closure):
         raise SlotUnavailable()
+    row = _take_place(shop, starts_at)
+    if row is not None:
+        return row
     try:
-        row, _created = SlotCapacity.objects.get_or_create(
-            shop=shop, starts_at=starts_at, defaults={"capacity": shop.bays}
-        )
-    except IntegrityError:  # lost the creation race on a backend without savepoint retry
-        row = SlotCapacity.objects.get(shop=shop, starts_at=starts_at)
-    updated = SlotCapacity.objects.filter(id=row.id, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-    if updated == 0:
-        raise SlotFull(extra={"next_free_slots": _next_free(shop, starts_at)})
-    row.refresh_from_db(fields=["booked", "capacity"])
-    return row
+        with transaction.atomic():
+            return SlotCapacity.objects.create(shop=shop, starts_at=starts_at, capacity=shop.bays, booked=1)
+    except IntegrityError:  # the row exists (full, or another booking created it first)
+        row = _take_place(shop, starts_at)
+        if row is not None:
+            return row
+    raise SlotFull(extra={"next_free_slots": _next_free(shop, starts_at)})
 
 
 def slot_release(*, shop: Shop, starts_at: datetime) -> SlotCapacity | None:

@@ -166,3 +166,21 @@ def test_cancelling_an_unpaid_booking_releases_its_place(job):
     booking.refresh_from_db()
     assert booking.status == S.CANCELLED
     assert _booked(job) == 0
+
+
+def test_a_booking_costs_at_most_eight_sql_statements(job):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job.book()  # the slot's capacity row exists from now on: the hot path
+    second_owner = UserFactory()
+    car = services.vehicle_add(owner=second_owner, variant=job.vehicle.variant, plate="浙B22222")
+    car = type(car).objects.select_related("variant").get(pk=car.pk)
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.booking_create(
+            owner=second_owner, vehicle=car, shop=job.shop, starts_at=job.slot, service_items=[job.item.code]
+        )
+
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 8, statements
