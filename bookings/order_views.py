@@ -1,14 +1,17 @@
 """Owner pages: the garage, booking a slot, my orders, an order, its receipt."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -60,6 +63,9 @@ def vehicle_add(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("%(car)s is in your garage.") % {"car": vehicle})
+            next_url = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                return redirect(next_url + ("&" if "?" in next_url else "?") + f"vehicle={vehicle.pk}")
             return redirect("orders:vehicle", vehicle.pk)
     return render(request, "bookings/vehicle_form.html", {"form": form, "variant": variant})
 
@@ -112,8 +118,12 @@ def _book_context(request, source) -> dict:
     except (TypeError, ValueError) as exc:
         raise NotFound() from exc
     vehicles = list(selectors.vehicle_list_for_owner(request.user))
-    vehicle_id = source.get("vehicle")
-    vehicle = next((v for v in vehicles if str(v.pk) == str(vehicle_id)), vehicles[0] if vehicles else None)
+    vehicle_id, variant_id = source.get("vehicle"), source.get("variant")
+    vehicle = next((v for v in vehicles if str(v.pk) == str(vehicle_id)), None)
+    if vehicle is None and variant_id:
+        vehicle = next((v for v in vehicles if str(v.variant_id) == str(variant_id)), None)
+    if vehicle is None and not variant_id and vehicles:
+        vehicle = vehicles[0]
     package = Package.objects.filter(code=source.get("package") or "").first()
     items = [code for code in (source.get("items") or "").split(",") if code]
     context = {
@@ -123,6 +133,9 @@ def _book_context(request, source) -> dict:
         "package": package,
         "items": ",".join(items),
     }
+    if vehicle is None and variant_id:
+        query = urlencode({"variant": variant_id, "next": request.get_full_path()})
+        context["add_car_url"] = f"{reverse('orders:vehicle-add')}?{query}"
     if vehicle is None or not (package or items):
         return context
     resolution = quoting.resolve(variant=vehicle.variant, service_items=items, package=package)
@@ -134,7 +147,9 @@ def _book_context(request, source) -> dict:
         context["offers_all"] = False
         context["quote_problem"] = exc.message
     slot = parse_datetime(source.get("slot") or "")
-    day = timezone.localdate(slot) if slot else timezone.localdate()
+    if slot is not None and timezone.is_naive(slot):
+        slot = timezone.make_aware(slot)
+    day = parse_date(source.get("day") or "") or (timezone.localdate(slot) if slot else timezone.localdate())
     context["slot"] = slot
     context["day"] = day
     context["slots"] = shop_selectors.free_slots_for_shop(shop, day)

@@ -15,6 +15,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from bookings.models import Booking, BookingEvent, BookingLine, Vehicle
 from common.errors import Conflict, DomainError, NotFound
@@ -230,7 +231,9 @@ def booking_create(
         )
         for position, line in enumerate(quote.lines)
     )
-    BookingEvent.objects.create(booking=booking, to_status=S.AWAITING_PAYMENT, actor=owner, reason="booked")
+    BookingEvent.objects.create(
+        booking=booking, to_status=S.AWAITING_PAYMENT, actor=owner, reason=gettext_noop("booked")
+    )
     return booking
 
 
@@ -238,7 +241,9 @@ def booking_create(
 def booking_cancel_unpaid(*, booking_id: int, actor, reason: str = "") -> Booking:
     """Cancel an order that was never paid; its place in the slot is released."""
     booking = booking_lock(booking_id)
-    return booking_transition(booking, to=S.CANCELLED, actor=actor, reason=reason or "cancelled by owner")
+    return booking_transition(
+        booking, to=S.CANCELLED, actor=actor, reason=reason or gettext_noop("cancelled by owner")
+    )
 
 
 def booking_expire_due(*, now: datetime | None = None, batch: int = 200) -> int:
@@ -258,7 +263,7 @@ def booking_expire_due(*, now: datetime | None = None, batch: int = 200) -> int:
                 .order_by("pay_by")[:batch]
             )
             for booking in due:
-                booking_transition(booking, to=S.EXPIRED, reason="not paid in time")
+                booking_transition(booking, to=S.EXPIRED, reason=gettext_noop("not paid in time"))
         expired += len(due)
         if len(due) < batch:
             return expired

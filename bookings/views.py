@@ -1,5 +1,7 @@
 """Owner pages: find a shop near you with a real price and a free time."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -39,4 +41,13 @@ def search(request):
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
-    return render(request, "bookings/search.html", {"form": form, "result": result})
+    book_query = ""
+    if result is not None:
+        book_query = urlencode(
+            {
+                "variant": data["variant"].pk,
+                "package": data["package"].code if data["package"] else "",
+                "items": ",".join(item.code for item in data["service_items"]),
+            }
+        )
+    return render(request, "bookings/search.html", {"form": form, "result": result, "book_query": book_query})

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from bookings import services as booking_services
 from bookings.models import Booking
@@ -146,7 +147,7 @@ def _notice_apply(*, provider: str, notice: ProviderNotice) -> str:
         order_ref=_order_ref(booking), amount=payment.amount, idempotency_key=f"payment:{payment.pk}"
     )
     if booking.status == B.AWAITING_PAYMENT:
-        booking_services.booking_transition(booking, to=B.PAID, reason=f"paid via {provider}")
+        booking_services.booking_transition(booking, to=B.PAID, reason=gettext_noop("paid"))
         voucher_issue(booking=booking)
         return "paid"
     # Paid after the order expired or was cancelled (or a second charge for a paid order):
@@ -182,7 +183,7 @@ def order_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:
     started and the order can no longer be cancelled (409).
     """
     booking = booking_services.booking_lock(booking_id)
-    reason = reason or "cancelled by owner"
+    reason = reason or gettext_noop("cancelled by owner")
     if booking.status == B.AWAITING_PAYMENT:
         return booking_services.booking_transition(booking, to=B.CANCELLED, actor=actor, reason=reason)
     if booking.status != B.PAID:
@@ -214,10 +215,12 @@ def vouchers_expire_due(*, now: datetime | None = None, batch: int = 100) -> int
                 booking = booking_services.booking_lock(voucher.booking_id)
                 payment = booking.payments.select_for_update().filter(status=Payment.Status.SUCCEEDED).first()
                 if payment is not None:
-                    _refund(payment, booking=booking, reason="voucher expired")
+                    _refund(payment, booking=booking, reason=gettext_noop("voucher expired"))
                 voucher_close(voucher=voucher, to=Voucher.Status.EXPIRED)
                 if booking.status in (B.PAID, B.NO_SHOW):
-                    booking_services.booking_transition(booking, to=B.REFUNDED, reason="voucher expired")
+                    booking_services.booking_transition(
+                        booking, to=B.REFUNDED, reason=gettext_noop("voucher expired")
+                    )
         done += len(due)
         if len(due) < batch:
             return done
