@@ -61,8 +61,10 @@ def test_owner_signs_up_books_pays_sees_the_voucher_and_cancels_for_a_refund(net
     code = page.get_by_test_id("voucher-code").inner_text()
     assert len(code) == 14
     assert code.count("-") == 2
-    qr = page.get_by_test_id("voucher-qr")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 100")
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=voucher-qr]');"
+        " return img && img.complete && img.naturalWidth > 100; }"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "owner-voucher-phone-zh")
 
