@@ -1,11 +1,13 @@
 """API plumbing: the exception handler that gives every error a translated ``detail``."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import DomainError
+from common.money import money_dict
 
 
 def exception_handler(exc, context):
@@ -36,6 +38,18 @@ class MoneySerializer(serializers.Serializer):
 
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
+
+
+@extend_schema_field(MoneySerializer)
+class MoneyField(serializers.Field):
+    """Read-only money: ``{"amount": "368.00", "currency": "CNY"}``."""
+
+    def __init__(self, amount_attr: str, **kwargs):
+        self.amount_attr = amount_attr
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return money_dict(getattr(obj, self.amount_attr), getattr(obj, "currency", None))
 
 
 class ErrorSerializer(serializers.Serializer):

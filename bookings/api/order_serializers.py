@@ -1,24 +1,10 @@
 """Serializers of the owner's booking API: one input and one output per operation."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, plate_validator
-from common.api import MoneySerializer
-from common.money import money_dict
-
-
-@extend_schema_field(MoneySerializer)
-class MoneyField(serializers.Field):
-    """Read-only money: ``{"amount": "368.00", "currency": "CNY"}``."""
-
-    def __init__(self, amount_attr: str, **kwargs):
-        self.amount_attr = amount_attr
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, obj):
-        return money_dict(getattr(obj, self.amount_attr), getattr(obj, "currency", None))
+from common.api import MoneyField
 
 
 class PlateField(serializers.CharField):
