@@ -6,7 +6,6 @@ state, the voucher and the ledger entry change together or not at all.
 """
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,7 +71,10 @@ def payment_start(*, booking_id: int, owner, provider: str = "sandbox") -> Payme
         raise NotPayable(_("The time to pay for this order has run out. Please book again."))
     gateway = provider_get(provider)
     payment = booking.payments.filter(status=Payment.Status.PENDING, provider=provider).first()
-    key = payment.provider_ref.removeprefix("sbx_") if payment else f"{booking.pk}-{secrets.token_hex(8)}"
+    # One key per attempt: an open charge is asked for again under the same key (the provider
+    # answers with the same charge); after a failed attempt the next one gets a new key.
+    attempt = booking.payments.exclude(status=Payment.Status.PENDING).count()
+    key = f"order-{booking.pk}-{attempt}"
     checkout = gateway.checkout_start(
         amount=booking.total_amount,
         currency=booking.currency,
