@@ -11,6 +11,8 @@ api_v1 = [
     path("ping/", views.PingApi.as_view(), name="ping"),
     path("", include("bookings.api.order_urls")),
     path("", include("payments.api.urls")),
+    path("shop/vouchers/", include("payments.api.counter_urls")),
+    path("shop/", include("bookings.api.shop_urls")),
     path("shops/", include("shops.api.urls")),
     path("quotes/", include("bookings.api.urls")),
     path("catalogue/", include("parts.api.urls")),
