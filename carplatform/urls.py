@@ -23,6 +23,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("shop/", include("shops.urls")),
+    path("shop/", include("bookings.console_urls")),
+    path("shop/", include("payments.console_urls")),
     path("", include("bookings.order_urls")),
     path("pay/", include("payments.urls")),
     path("shops/", include("shops.public_urls")),
