@@ -36,8 +36,7 @@ class VoucherLookupOutputSerializer(serializers.Serializer):
     redeemed_at = serializers.DateTimeField(allow_null=True)
 
     def get_car(self, voucher) -> str:
-        model = voucher.booking.variant.model
-        return f"{model.brand} {model} · {voucher.booking.variant}"
+        return str(voucher.booking.variant)
 
     def get_services(self, voucher) -> list[str]:
         return [line.name for line in voucher.booking.lines.all()]
