@@ -302,7 +302,8 @@ def main() -> None:
     print(f"redemption / trivial             {redeem_rps / trivial_rps:8.2f}   (target >= 0.15)")
     print(f"p99 redemption                   {redeem['p99_ms']:8.1f} ms (target < 100)")
     print(
-        f"double redemptions               {doubles:8d}   (must be 0); redeemed vouchers in all runs {race_redeemed}"
+        f"double redemptions               {doubles:8d}   (must be 0); this run: {this_run} redemptions "
+        f"for {answered_200} answers 200 (must be equal); gunicorn log {server_log.name}"
     )
 
 
