@@ -236,9 +236,7 @@ def main() -> None:
     )
     port = free_port()
     workers = os.environ.get("BENCH_WORKERS", "4")
-    server_log = tempfile.NamedTemporaryFile(
-        "w", prefix="redeem-bench-gunicorn-", suffix=".log", delete=False
-    )
+    server_log = Path(tempfile.gettempdir()) / f"redeem-bench-gunicorn-{RUN}.log"
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -249,10 +247,12 @@ def main() -> None:
             workers,
             "--log-level",
             "warning",
+            "--error-logfile",
+            str(server_log),
+            "--capture-output",
         ],
         cwd=ROOT,
         env={**os.environ},
-        stderr=server_log,
         start_new_session=True,
     )
     try:
@@ -303,7 +303,7 @@ def main() -> None:
     print(f"p99 redemption                   {redeem['p99_ms']:8.1f} ms (target < 100)")
     print(
         f"double redemptions               {doubles:8d}   (must be 0); this run: {this_run} redemptions "
-        f"for {answered_200} answers 200 (must be equal); gunicorn log {server_log.name}"
+        f"for {answered_200} answers 200 (must be equal); gunicorn log {server_log}"
     )
 
 
