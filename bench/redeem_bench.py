@@ -212,12 +212,12 @@ def run_load(port: int, make_request, seconds: float) -> dict:
     return {"counts": counts, "elapsed": elapsed, "p99_ms": p99 * 1000, "n": len(latencies)}
 
 
-def redeem_request(clients):
+def redeem_request(clients, tag: str):
     def make(index, n):
         client = clients[index]
         if n >= len(client["codes"]):
             return None
-        body = json.dumps({"code": client["codes"][n], "request_id": f"{RUN}-{index}-{n}"})
+        body = json.dumps({"code": client["codes"][n], "request_id": f"{RUN}-{tag}-{index}-{n}"})
         return (
             "POST",
             "/api/v1/shop/vouchers/redeem/",
@@ -271,9 +271,9 @@ def main() -> None:
 
         trivial = run_load(port, lambda i, n: ("GET", "/api/v1/ping/", None, {}), SECONDS)
         trivial_rps = trivial["counts"].get(200, 0) / trivial["elapsed"]
-        redeem = run_load(port, redeem_request(data["clients"]), SECONDS)
+        redeem = run_load(port, redeem_request(data["clients"], "own"), SECONDS)
         redeem_rps = redeem["counts"].get(200, 0) / redeem["elapsed"]
-        race = run_load(port, redeem_request(data["race"]), SECONDS)
+        race = run_load(port, redeem_request(data["race"], "race"), SECONDS)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,14 +48,19 @@ def _counter_memberships(user, shop_id: int | None) -> list[Membership]:
 
 
 def _throttle(*, user, memberships: list[Membership], now) -> None:
+    """One query: this person's failures and (when they work at one shop) the shop's, last minute."""
     since = now - timedelta(minutes=1)
-    failures = RedemptionAttempt.objects.filter(created_at__gte=since, is_failure=True)
-    if failures.filter(staff=user).count() >= settings.REDEEM_FAILURES_PER_MINUTE_STAFF:
-        raise TooManyAttempts()
     shop_ids = [m.shop_id for m in memberships]
+    shop_id = shop_ids[0] if len(shop_ids) == 1 else None
+    failures = RedemptionAttempt.objects.filter(created_at__gte=since, is_failure=True).filter(
+        Q(staff=user) | Q(shop_id=shop_id)
+    )
+    counts = failures.aggregate(
+        staff=Count("pk", filter=Q(staff=user)), shop=Count("pk", filter=Q(shop_id=shop_id))
+    )
     if (
-        len(shop_ids) == 1
-        and failures.filter(shop_id=shop_ids[0]).count() >= settings.REDEEM_FAILURES_PER_MINUTE_SHOP
+        counts["staff"] >= settings.REDEEM_FAILURES_PER_MINUTE_STAFF
+        or counts["shop"] >= settings.REDEEM_FAILURES_PER_MINUTE_SHOP
     ):
         raise TooManyAttempts()
 
