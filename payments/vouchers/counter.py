@@ -65,9 +65,13 @@ def _throttle(*, user, memberships: list[Membership], now) -> None:
         raise TooManyAttempts()
 
 
+#: Outcomes that look like guessing. A real code that is already used (409) is logged, not counted.
+GUESSES = frozenset({"not_found", "invalid_code"})
+
+
 def _log(*, user, shop_id: int, step: str, outcome: str, now) -> None:
     RedemptionAttempt.objects.create(
-        staff=user, shop_id=shop_id, step=step, outcome=outcome, is_failure=outcome != "ok", created_at=now
+        staff=user, shop_id=shop_id, step=step, outcome=outcome, is_failure=outcome in GUESSES, created_at=now
     )
 
 

@@ -241,3 +241,16 @@ def test_two_concurrent_api_redemptions_of_one_code_one_200_one_409(job):
     assert sorted(statuses) == [200, 409]
     assert Redemption.objects.count() == 1
     assert Booking.objects.get(pk=counter.booking.pk).status == Booking.Status.PAID
+
+
+def test_a_used_code_is_logged_but_not_counted_as_guessing(counter):
+    client = counter.client(counter.cashier)
+    client.post(REDEEM, {"code": counter.code, "request_id": "first"}, format="json")
+    for i in range(12):
+        used = client.post(REDEEM, {"code": counter.code, "request_id": f"again-{i}"}, format="json")
+        assert used.status_code == 409
+
+    still_answered = client.post(LOOKUP, {"code": counter.code}, format="json")
+
+    assert still_answered.status_code == 200
+    assert RedemptionAttempt.objects.filter(outcome="already_redeemed", is_failure=False).count() == 12
