@@ -158,3 +158,123 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class ServiceStep(models.Model):
+    """One step of the service log: what was done, by which technician, with what result."""
+
+    class Result(models.TextChoices):
+        DONE = "done", _("Done")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="steps")
+    description = models.CharField(_("what was done"), max_length=200)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("technician")
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.DONE)
+    note = models.CharField(_("note for the owner"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service step")
+        verbose_name_plural = _("service steps")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.description}"
+
+
+class ServiceVisit(models.Model):
+    """The shop's side of one order: check-in (drop-off time and odometer) and completion."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="visit")
+    checked_in_at = models.DateTimeField(_("dropped off at"))
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    odometer_km = models.PositiveIntegerField(_("odometer at drop-off (km)"))
+    fault_description = models.CharField(_("fault or request described"), max_length=500, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("service visit")
+        verbose_name_plural = _("service visits")
+
+    def __str__(self) -> str:
+        return f"visit of booking {self.booking_id}"
+
+
+class HealthRecord(models.Model):
+    """The car's health-record entry for one completed order: the 13 fields of JT/T 1132."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="health_records")
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="health_record")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+")
+    shop_name = models.CharField(_("repair shop"), max_length=120)
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    plate = models.CharField(_("plate"), max_length=10)
+    drop_off_date = models.DateField(_("drop-off date"))
+    drop_off_mileage_km = models.PositiveIntegerField(_("drop-off mileage (km)"))
+    settlement_date = models.DateField(_("settlement date"))
+    settlement_number = models.CharField(_("settlement list number"), max_length=30, unique=True)
+    fault_description = models.CharField(_("fault description"), max_length=500, blank=True)
+    repair_items = models.JSONField(_("repair items"), default=list)
+    labour_hours = models.DecimalField(_("labour hours"), max_digits=6, decimal_places=2)
+    parts = models.JSONField(_("parts"), default=list)  # [{"name", "code", "quantity"}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("health record entry")
+        verbose_name_plural = _("health record entries")
+        ordering = ["-settlement_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plate} {self.settlement_number}"
+
+
+class Review(models.Model):
+    """The owner's rating of a completed order (once), and the shop manager's reply (once)."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="review")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="reviews")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    quality = models.PositiveSmallIntegerField(_("quality"))
+    timeliness = models.PositiveSmallIntegerField(_("timeliness"))
+    attitude = models.PositiveSmallIntegerField(_("attitude"))
+    transparency = models.PositiveSmallIntegerField(_("price transparency"))
+    text = models.TextField(_("your review"), max_length=1000, blank=True)
+    reply = models.TextField(_("shop's reply"), max_length=1000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    SCORES = ("quality", "timeliness", "attitude", "transparency")
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    quality__range=(1, 5),
+                    timeliness__range=(1, 5),
+                    attitude__range=(1, 5),
+                    transparency__range=(1, 5),
+                ),
+                name="bookings_review_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"review of booking {self.booking_id}"
+
+    @property
+    def score(self):
+        from decimal import Decimal
+
+        return Decimal(sum(getattr(self, s) for s in self.SCORES)) / 4

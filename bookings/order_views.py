@@ -1,21 +1,25 @@
-"""Owner pages: the garage, booking a slot, my orders, an order, its receipt."""
+"""Owner pages: the garage and the car's health record, booking a slot, my orders, an order, its
+receipt and settlement list, the review."""
 
+import csv
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import selectors, services
+from bookings.console_forms import ReviewForm
 from bookings.order_forms import VehicleForm
 from common.errors import DomainError, NotFound
 from parts import quoting
@@ -105,7 +109,70 @@ def vehicle_remove(request, pk: int):
 def vehicle_detail(request, pk: int):
     vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
     bookings = selectors.booking_list_for_owner(request.user).filter(vehicle=vehicle)[:20]
-    return render(request, "bookings/vehicle_detail.html", {"vehicle": vehicle, "bookings": bookings})
+    records = selectors.health_record_list_for_vehicle(vehicle)
+    return render(
+        request,
+        "bookings/vehicle_detail.html",
+        {"vehicle": vehicle, "bookings": bookings, "records": records},
+    )
+
+
+HEALTH_RECORD_COLUMNS = [
+    gettext_lazy("repair shop"),
+    gettext_lazy("VIN"),
+    gettext_lazy("plate"),
+    gettext_lazy("drop-off date"),
+    gettext_lazy("drop-off mileage (km)"),
+    gettext_lazy("settlement date"),
+    gettext_lazy("settlement list number"),
+    gettext_lazy("fault description"),
+    gettext_lazy("repair items"),
+    gettext_lazy("labour hours"),
+    gettext_lazy("part name"),
+    gettext_lazy("part code"),
+    gettext_lazy("part quantity"),
+]
+
+
+@owner_required
+def health_record_csv(request, pk: int):
+    """The car's health record as CSV: the 13 JT/T 1132 fields, one row per part used."""
+    vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
+    zh = (request.LANGUAGE_CODE or "").startswith("zh")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="health-record-{vehicle.pk}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([str(label) for label in HEALTH_RECORD_COLUMNS])
+    for record in selectors.health_record_list_for_vehicle(vehicle):
+        items = "; ".join(item["zh" if zh else "en"] for item in record.repair_items)
+        parts = record.parts or [{"name_en": "", "name_zh": "", "code": "", "quantity": ""}]
+        for part in parts:
+            writer.writerow(
+                [
+                    record.shop_name,
+                    record.vin,
+                    record.plate,
+                    record.drop_off_date.isoformat(),
+                    record.drop_off_mileage_km,
+                    record.settlement_date.isoformat(),
+                    record.settlement_number,
+                    record.fault_description,
+                    items,
+                    record.labour_hours,
+                    part["name_zh" if zh else "name_en"],
+                    part["code"],
+                    part["quantity"],
+                ]
+            )
+    return response
+
+
+@owner_required
+def health_record_print(request, pk: int):
+    vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=pk)
+    records = selectors.health_record_list_for_vehicle(vehicle)
+    return render(request, "bookings/health_record_print.html", {"vehicle": vehicle, "records": records})
 
 
 # --- booking ---------------------------------------------------------------------------------
@@ -205,7 +272,43 @@ def order_list(request):
 def order_detail(request, pk: int):
     booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
     template = "bookings/_order_status.html" if request.htmx else "bookings/order_detail.html"
-    return render(request, template, {"booking": booking})
+    return render(request, template, _order_context(booking))
+
+
+def _order_context(booking, review_form=None) -> dict:
+    review = getattr(booking, "review", None)
+    return {
+        "booking": booking,
+        "review": review,
+        "record": getattr(booking, "health_record", None),
+        "review_form": review_form
+        or (ReviewForm() if booking.status == "completed" and not review else None),
+    }
+
+
+@owner_required
+@require_POST
+def order_review(request, pk: int):
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_create(booking_id=booking.pk, owner=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Thank you for your review."))
+            return redirect("orders:detail", pk=booking.pk)
+    return render(request, "bookings/order_detail.html", _order_context(booking, form), status=400)
+
+
+@owner_required
+def order_settlement_list(request, pk: int):
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    record = getattr(booking, "health_record", None)
+    if record is None:
+        raise Http404(_("The settlement list is written when the order is completed."))
+    return render(request, "bookings/settlement_list.html", {"booking": booking, "record": record})
 
 
 @owner_required

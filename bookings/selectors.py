@@ -1,9 +1,18 @@
-"""Reads for bookings: an owner's garage and orders (never another owner's: 404)."""
+"""Reads for bookings: an owner's garage and orders (never another owner's: 404), a shop's orders."""
+
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from bookings.models import Booking, BookingEvent, Vehicle
-from common.errors import NotFound
+from bookings.models import Booking, BookingEvent, HealthRecord, Review, ServiceStep, Vehicle
+from common.errors import NotFound, PermissionDenied
+from shops.models import Membership
+
+#: Who may do what at the counter. Technicians log steps; they never touch money or vouchers.
+ROLES_COUNTER = frozenset({Membership.Role.MANAGER, Membership.Role.CASHIER})
+ROLES_WORKSHOP = frozenset({Membership.Role.MANAGER, Membership.Role.CASHIER, Membership.Role.TECHNICIAN})
+ROLES_MANAGER = frozenset({Membership.Role.MANAGER})
 
 
 def vehicle_list_for_owner(owner) -> QuerySet[Vehicle]:
@@ -35,3 +44,75 @@ def booking_get_for_owner(*, owner, booking_id: int) -> Booking:
     if booking is None:
         raise NotFound()
     return booking
+
+
+def health_record_list_for_vehicle(vehicle: Vehicle) -> QuerySet[HealthRecord]:
+    return HealthRecord.objects.filter(vehicle=vehicle).select_related("booking")
+
+
+# --- the shop's side -------------------------------------------------------------------------
+
+SHOP_VISIBLE = (
+    Booking.Status.PAID,
+    Booking.Status.CHECKED_IN,
+    Booking.Status.IN_SERVICE,
+    Booking.Status.COMPLETED,
+    Booking.Status.NO_SHOW,
+)
+
+
+def booking_list_for_staff(*, user, day: date | None = None, shop_id: int | None = None) -> QuerySet[Booking]:
+    """Paid and later orders at the user's shops: one day's, or from today on (open ones first)."""
+    shops = Membership.objects.filter(user=user).values("shop_id")
+    qs = (
+        Booking.objects.filter(shop_id__in=shops, status__in=SHOP_VISIBLE)
+        .select_related("shop", "vehicle", "variant__model__brand", "package", "owner")
+        .order_by("starts_at", "pk")
+    )
+    if shop_id is not None:
+        qs = qs.filter(shop_id=shop_id)
+    tz = timezone.get_current_timezone()
+    start_day = day or timezone.localdate()
+    start = datetime.combine(start_day, time.min, tzinfo=tz)
+    qs = qs.filter(starts_at__gte=start)
+    if day is not None:
+        qs = qs.filter(starts_at__lt=start + timedelta(days=1))
+    return qs
+
+
+def booking_get_for_staff(*, user, booking_id: int, roles=ROLES_WORKSHOP) -> tuple[Booking, Membership]:
+    """One order of a shop the user works at: another shop's is 404, a role too low is 403."""
+    booking = (
+        Booking.objects.filter(pk=booking_id)
+        .select_related("shop", "vehicle", "variant__model__brand", "package", "owner")
+        .prefetch_related(
+            "lines",
+            Prefetch("events", queryset=BookingEvent.objects.select_related("actor")),
+            Prefetch("steps", queryset=ServiceStep.objects.select_related("technician")),
+        )
+        .first()
+    )
+    if booking is None or not user.is_authenticated:
+        raise NotFound()
+    membership = Membership.objects.filter(user=user, shop_id=booking.shop_id).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role not in roles:
+        raise PermissionDenied()
+    return booking, membership
+
+
+def membership_get(*, user, shop_id: int, roles=ROLES_WORKSHOP) -> Membership:
+    """The user's place at a shop: none is 404, a role too low is 403."""
+    if not user.is_authenticated:
+        raise NotFound()
+    membership = Membership.objects.filter(user=user, shop_id=shop_id).select_related("shop").first()
+    if membership is None:
+        raise NotFound()
+    if membership.role not in roles:
+        raise PermissionDenied()
+    return membership
+
+
+def review_list_for_shop(shop_id: int) -> QuerySet[Review]:
+    return Review.objects.filter(shop_id=shop_id).select_related("owner", "booking")

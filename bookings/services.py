@@ -1,4 +1,4 @@
-"""Writes for bookings: the garage, placing a booking, and every change of a booking's state.
+"""Writes for bookings: the garage, placing a booking, every change of its state, the service log.
 
 All state changes go through ``booking_transition`` (one table, one gate, one event row per
 change). Money moves in ``payments``, which calls these services inside its own transactions;
@@ -8,16 +8,26 @@ the booking's state (decision 0004).
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db.models import Avg, CharField, F, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from bookings.models import Booking, BookingEvent, BookingLine, Vehicle
+from bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    HealthRecord,
+    Review,
+    ServiceStep,
+    ServiceVisit,
+    Vehicle,
+)
 from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
 from parts import quoting
@@ -267,3 +277,192 @@ def booking_expire_due(*, now: datetime | None = None, batch: int = 200) -> int:
         expired += len(due)
         if len(due) < batch:
             return expired
+
+
+# --- the service log (shop staff) ------------------------------------------------------------
+
+
+class OdometerLower(Conflict):
+    default_message = _("This reading is lower than the car's last one. Check it, then confirm it.")
+    code = "odometer_lower"
+
+
+class NotRedeemed(Conflict):
+    default_message = _("Redeem the owner's voucher before checking the car in.")
+    code = "not_redeemed"
+
+
+def _is_redeemed(booking: Booking) -> bool:
+    # payments writes the redemption rows; bookings only reads them through the relation
+    return booking.redemptions.filter(undone_at__isnull=True).exists()
+
+
+@transaction.atomic
+def booking_check_in(
+    *,
+    booking_id: int,
+    staff,
+    odometer_km: int,
+    fault_description: str = "",
+    confirm_lower: bool = False,
+    now: datetime | None = None,
+) -> Booking:
+    """The car is dropped off: record the time and odometer; the car's odometer follows.
+
+    The voucher must be redeemed first. A reading below the car's last one raises
+    ``OdometerLower`` unless the staff member confirms it (a replaced cluster, a typo in the past).
+    """
+    booking = booking_lock(booking_id)
+    if booking.status != S.PAID:
+        raise InvalidTransition(booking.status, S.CHECKED_IN)
+    if not _is_redeemed(booking):
+        raise NotRedeemed()
+    vehicle = Vehicle.objects.select_for_update().get(pk=booking.vehicle_id)
+    if odometer_km < vehicle.odometer_km and not confirm_lower:
+        raise OdometerLower(extra={"last_odometer_km": vehicle.odometer_km})
+    ServiceVisit.objects.create(
+        booking=booking,
+        checked_in_at=now or timezone.now(),
+        checked_in_by=staff,
+        odometer_km=odometer_km,
+        fault_description=fault_description,
+    )
+    vehicle.odometer_km = odometer_km
+    vehicle.save(update_fields=["odometer_km", "updated_at"])
+    return booking_transition(booking, to=S.CHECKED_IN, actor=staff, reason="checked in")
+
+
+@transaction.atomic
+def service_step_add(
+    *, booking_id: int, technician, description: str, result: str = ServiceStep.Result.DONE, note: str = ""
+) -> ServiceStep:
+    """Log one step of the work; the first step puts the order in service."""
+    booking = booking_lock(booking_id)
+    if booking.status == S.CHECKED_IN:
+        booking_transition(booking, to=S.IN_SERVICE, actor=technician, reason="work started")
+    elif booking.status != S.IN_SERVICE:
+        raise Conflict(_("Steps can be logged only while the car is at the shop."), code="not_in_service")
+    if result not in ServiceStep.Result.values:
+        raise DomainError(_("Choose a result for this step."), code="invalid_result")
+    return ServiceStep.objects.create(
+        booking=booking, description=description.strip(), technician=technician, result=result, note=note
+    )
+
+
+@transaction.atomic
+def booking_complete(*, booking_id: int, staff, now: datetime | None = None) -> HealthRecord:
+    """The work is done: the order is completed and the car's health-record entry is written.
+
+    The entry carries the 13 fields of JT/T 1132 (shop, VIN, plate, drop-off date and mileage,
+    settlement date, settlement-list number, fault description, repair items, labour hours, and
+    each part's name, code and quantity), copied here so later edits elsewhere never change it.
+    """
+    now = now or timezone.now()
+    booking = booking_lock(booking_id)
+    if booking.status not in (S.CHECKED_IN, S.IN_SERVICE):
+        raise InvalidTransition(booking.status, S.COMPLETED)
+    visit = ServiceVisit.objects.select_for_update().get(booking=booking)
+    visit.completed_at, visit.completed_by = now, staff
+    visit.save(update_fields=["completed_at", "completed_by"])
+    booking_transition(booking, to=S.COMPLETED, actor=staff, reason="work completed")
+    lines = list(booking.lines.all())
+    vehicle = booking.vehicle
+    steps = [step.description for step in booking.steps.all()]
+    labour = [line for line in lines if line.kind == BookingLine.Kind.LABOUR]
+    return HealthRecord.objects.create(
+        vehicle=vehicle,
+        booking=booking,
+        shop=booking.shop,
+        shop_name=booking.shop.name,
+        vin=vehicle.vin,
+        plate=vehicle.plate,
+        drop_off_date=timezone.localtime(visit.checked_in_at).date(),
+        drop_off_mileage_km=visit.odometer_km,
+        settlement_date=timezone.localtime(now).date(),
+        settlement_number=f"JS{booking.number[2:]}",
+        fault_description=visit.fault_description,
+        repair_items=[{"en": line.name_en, "zh": line.name_zh} for line in labour]
+        + [{"en": text, "zh": text} for text in steps],
+        labour_hours=sum((line.quantity for line in labour), Decimal("0")),
+        parts=[
+            {
+                "name_en": line.name_en,
+                "name_zh": line.name_zh,
+                "code": line.sku,
+                "quantity": str(line.quantity),
+            }
+            for line in lines
+            if line.kind == BookingLine.Kind.PART
+        ],
+    )
+
+
+# --- reviews ---------------------------------------------------------------------------------
+
+
+def _score(value) -> int:
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise DomainError(_("Rate each point from 1 to 5 stars."), code="invalid_score")
+    return score
+
+
+@transaction.atomic
+def review_create(
+    *, booking_id: int, owner, quality: int, timeliness: int, attitude: int, transparency: int, text: str = ""
+) -> Review:
+    """The owner rates a completed order once; the shop's rating becomes the mean of its reviews."""
+    booking = booking_lock(booking_id)
+    if booking.owner_id != owner.pk:
+        raise NotFound()
+    if booking.status != S.COMPLETED:
+        raise Conflict(_("You can review an order once the work is completed."), code="not_completed")
+    if Review.objects.filter(booking=booking).exists():
+        raise Conflict(_("You have already reviewed this order."), code="already_reviewed")
+    review = Review.objects.create(
+        booking=booking,
+        shop_id=booking.shop_id,
+        owner=owner,
+        quality=_score(quality),
+        timeliness=_score(timeliness),
+        attitude=_score(attitude),
+        transparency=_score(transparency),
+        text=text.strip(),
+    )
+    shop_rating_refresh(shop_id=booking.shop_id)
+    return review
+
+
+def shop_rating_refresh(*, shop_id: int) -> None:
+    """Shop.rating = the mean of every review's four scores, to two places (locks the shop row)."""
+    Shop.objects.select_for_update().filter(pk=shop_id).first()
+    means = Review.objects.filter(shop_id=shop_id).aggregate(
+        q=Avg("quality"), t=Avg("timeliness"), a=Avg("attitude"), p=Avg("transparency")
+    )
+    if means["q"] is None:
+        return
+    rating = (
+        Decimal(str(means["q"]))
+        + Decimal(str(means["t"]))
+        + Decimal(str(means["a"]))
+        + Decimal(str(means["p"]))
+    ) / 4
+    Shop.objects.filter(pk=shop_id).update(rating=rating.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@transaction.atomic
+def review_reply(*, review_id: int, shop_id: int, manager, text: str) -> Review:
+    """The shop's manager answers a review once."""
+    review = Review.objects.select_for_update().filter(pk=review_id, shop_id=shop_id).first()
+    if review is None:
+        raise NotFound()
+    if review.replied_at is not None:
+        raise Conflict(_("This review already has the shop's reply."), code="already_replied")
+    if not text.strip():
+        raise DomainError(_("Write a reply first."), code="empty_reply")
+    review.reply, review.replied_at, review.replied_by = text.strip(), timezone.now(), manager
+    review.save(update_fields=["reply", "replied_at", "replied_by"])
+    return review

@@ -230,6 +230,9 @@ VOUCHER_SECRET = env.str("VOUCHER_SECRET", default=SECRET_KEY)
 BOOKING_PAY_WITHIN_MINUTES = env.int("BOOKING_PAY_WITHIN_MINUTES", default=15)
 VOUCHER_VALID_DAYS = env.int("VOUCHER_VALID_DAYS", default=30)
 REDEMPTION_UNDO_MINUTES = 60
+# Failed code look-ups per minute before the counter answers 429 (against guessing codes).
+REDEEM_FAILURES_PER_MINUTE_STAFF = env.int("REDEEM_FAILURES_PER_MINUTE_STAFF", default=10)
+REDEEM_FAILURES_PER_MINUTE_SHOP = env.int("REDEEM_FAILURES_PER_MINUTE_SHOP", default=30)
 PAYMENT_PROVIDERS = {"sandbox": "payments.checkout.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_" + SECRET_KEY[:24])
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load

@@ -27,6 +27,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("orders:garage", _("My garage"), frozenset({"owner"})),
     NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
+    NavEntry("console:bookings", _("Bookings"), frozenset({"shop_staff"})),
+    NavEntry("counter:redeem", _("Redeem a voucher"), frozenset({"shop_staff"})),
     NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),

@@ -2,7 +2,7 @@
 
 from payments.checkout.models import Payment, ProviderEvent, Refund, SandboxCharge
 from payments.ledger.models import JournalEntry, JournalLine, LedgerAccount
-from payments.vouchers.models import Redemption, Voucher
+from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
 
 __all__ = [
     "JournalEntry",
@@ -11,6 +11,7 @@ __all__ = [
     "Payment",
     "ProviderEvent",
     "Redemption",
+    "RedemptionAttempt",
     "Refund",
     "SandboxCharge",
     "Voucher",

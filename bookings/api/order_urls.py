@@ -3,11 +3,18 @@
 from django.urls import path
 
 from bookings.api import order_views as views
+from bookings.api import shop_views
 
 urlpatterns = [
     path("vehicles/", views.VehicleListCreateApi.as_view(), name="vehicle-list"),
     path("vehicles/<int:pk>/", views.VehicleDetailApi.as_view(), name="vehicle-detail"),
     path("vehicles/<int:pk>/history/", views.VehicleHistoryApi.as_view(), name="vehicle-history"),
+    path(
+        "vehicles/<int:pk>/health-record/",
+        shop_views.VehicleHealthRecordApi.as_view(),
+        name="vehicle-health-record",
+    ),
+    path("bookings/<int:pk>/review/", shop_views.ReviewApi.as_view(), name="booking-review"),
     path("bookings/", views.BookingListCreateApi.as_view(), name="booking-list"),
     path("bookings/<int:pk>/", views.BookingDetailApi.as_view(), name="booking-detail"),
 ]

@@ -101,3 +101,25 @@ class Redemption(models.Model):
     @property
     def is_live(self) -> bool:
         return self.undone_at is None
+
+
+class RedemptionAttempt(models.Model):
+    """One code typed or scanned at a shop's counter: the log the guessing throttle counts."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=10)  # lookup | redeem
+    outcome = models.CharField(max_length=30)  # ok, not_found, already_redeemed, ...
+    is_failure = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("redemption attempt")
+        verbose_name_plural = _("redemption attempts")
+        indexes = [
+            models.Index(fields=["staff", "created_at"], name="vouchers_attempt_staff_idx"),
+            models.Index(fields=["shop", "created_at"], name="vouchers_attempt_shop_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} at shop {self.shop_id}: {self.outcome}"

@@ -69,7 +69,14 @@ def test_navigation_follows_the_role(client):
     assert _nav_urls(client) == [*everyone, "/garage/", "/orders/", "/accounts/me/"]
 
     client.force_login(MembershipFactory().user)
-    assert _nav_urls(client) == [*everyone, "/shop/console/", "/shop/manage/", "/accounts/me/"]
+    assert _nav_urls(client) == [
+        *everyone,
+        "/shop/console/",
+        "/shop/bookings/",
+        "/shop/redeem/",
+        "/shop/manage/",
+        "/accounts/me/",
+    ]
 
     client.force_login(UserFactory(role=User.Role.PLATFORM_ADMIN, is_staff=True))
     assert _nav_urls(client) == [*everyone, "/admin/", "/accounts/me/"]

@@ -1,0 +1,56 @@
+"""Serializers of the shop counter's voucher API: look a code up, redeem it, undo a redemption."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bookings.api.order_serializers import MoneyField
+
+
+class CodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=200, help_text=_("The 12-character code as typed, or the token read from the QR code.")
+    )
+    shop = serializers.IntegerField(required=False)
+
+
+class RedeemInputSerializer(CodeInputSerializer):
+    request_id = serializers.CharField(
+        max_length=64, help_text=_("Chosen by the client; a retry with the same id is answered once.")
+    )
+
+
+class VoucherLookupOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="issued, redeemed, refunded or expired")
+    is_valid = serializers.BooleanField()
+    valid_until = serializers.DateTimeField(source="expires_at")
+    shop = serializers.IntegerField(source="shop_id")
+    booking = serializers.IntegerField(source="booking_id")
+    number = serializers.CharField(source="booking.number")
+    booking_status = serializers.CharField(source="booking.status")
+    starts_at = serializers.DateTimeField(source="booking.starts_at")
+    plate = serializers.CharField(source="booking.vehicle.plate")
+    car = serializers.SerializerMethodField()
+    services = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+    redeemed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_car(self, voucher) -> str:
+        return str(voucher.booking.variant)
+
+    def get_services(self, voucher) -> list[str]:
+        return [line.name for line in voucher.booking.lines.all()]
+
+    def get_total(self, voucher) -> dict:
+        return {"amount": str(voucher.booking.total_amount), "currency": voucher.booking.currency}
+
+
+class RedemptionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    voucher = serializers.IntegerField(source="voucher_id")
+    booking = serializers.IntegerField(source="booking_id")
+    shop = serializers.IntegerField(source="shop_id")
+    redeemed_by = serializers.CharField(source="redeemed_by.username")
+    redeemed_at = serializers.DateTimeField()
+    gross = MoneyField("gross_amount")
+    undone_at = serializers.DateTimeField(allow_null=True)
