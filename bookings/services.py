@@ -226,7 +226,7 @@ def booking_create(
         currency=quote.currency,
         pay_by=timezone.now() + timedelta(minutes=settings.BOOKING_PAY_WITHIN_MINUTES),
     )
-    BookingLine.objects.bulk_create(
+    lines = BookingLine.objects.bulk_create(
         BookingLine(
             booking=booking,
             kind=line.kind,
@@ -241,10 +241,22 @@ def booking_create(
         )
         for position, line in enumerate(quote.lines)
     )
-    BookingEvent.objects.create(
+    event = BookingEvent.objects.create(
         booking=booking, to_status=S.AWAITING_PAYMENT, actor=owner, reason=gettext_noop("booked")
     )
+    # The caller gets the order as written, lines and history included, as prefetch_related
+    # would leave them: no second read of what was just inserted.
+    booking._prefetched_objects_cache = {
+        "lines": _as_prefetched(booking.lines, lines),
+        "events": _as_prefetched(booking.events, [event]),
+    }
     return booking
+
+
+def _as_prefetched(manager, rows):
+    queryset = manager.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    return queryset
 
 
 @transaction.atomic

@@ -143,7 +143,6 @@ class BookingListCreateApi(APIView):
             service_items=d["service_items"],
             package=package,
         )
-        booking = selectors.booking_get_for_owner(owner=request.user, booking_id=booking.pk)
         return Response(BookingDetailOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
