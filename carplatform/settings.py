@@ -173,6 +173,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SettlementRunStatusEnum": "payments.settlement.models.SettlementRun.Status",
+        "PayoutStatusEnum": "payments.settlement.models.Payout.Status",
+        "BookingStatusEnum": "bookings.models.Booking.Status",
+    },
 }
 
 # --- background work ------------------------------------------------------------------------

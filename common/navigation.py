@@ -28,6 +28,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("orders:orders", _("My orders"), frozenset({"owner"})),
     NavEntry("shops:console", _("Shop console"), frozenset({"shop_staff"})),
     NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
+    NavEntry("settlement:reconciliation-latest", _("Reconciliation"), frozenset({"platform_admin"})),
+    NavEntry("settlement:runs", _("Settlement"), frozenset({"platform_admin"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),
 ]

@@ -43,7 +43,11 @@ def staff_of(shop, role=Membership.Role.MANAGER) -> User:
 def redeem(booking, *, at: datetime, staff=None):
     staff = staff or staff_of(booking.shop)
     return vouchers.voucher_redeem(
-        voucher_id=booking.voucher.pk, shop=booking.shop, staff=staff, request_id=f"r{booking.pk}-{at.timestamp()}", now=at
+        voucher_id=booking.voucher.pk,
+        shop=booking.shop,
+        staff=staff,
+        request_id=f"r{booking.pk}-{at.timestamp()}",
+        now=at,
     )
 
 

@@ -68,7 +68,9 @@ def test_redemptions_inside_the_undo_window_or_undone_wait(job):
     now = timezone.now()
     recent = redeem(paid_booking(job), at=now - timedelta(minutes=10))
     undone = redeem(paid_booking(job), at=now - timedelta(hours=3))
-    vouchers.voucher_redeem_undo(redemption_id=undone.pk, manager=job.owner, now=undone.redeemed_at + timedelta(minutes=5))
+    vouchers.voucher_redeem_undo(
+        redemption_id=undone.pk, manager=job.owner, now=undone.redeemed_at + timedelta(minutes=5)
+    )
 
     run = settle(timezone.localdate(now), now=now)
 
@@ -84,7 +86,9 @@ def test_a_settled_redemption_can_no_longer_be_undone(job):
     before = JournalEntry.objects.count()
 
     with pytest.raises(vouchers.RedemptionNotUndoable):
-        vouchers.voucher_redeem_undo(redemption_id=redemption.pk, manager=job.owner, now=noon + timedelta(minutes=1))
+        vouchers.voucher_redeem_undo(
+            redemption_id=redemption.pk, manager=job.owner, now=noon + timedelta(minutes=1)
+        )
 
     redemption.refresh_from_db()
     assert redemption.undone_at is None
@@ -110,7 +114,9 @@ def test_a_penalty_is_deducted_from_the_next_statement(job):
 def test_penalties_above_the_earnings_carry_over_to_the_next_statement(job):
     noon = _yesterday_noon() - timedelta(days=1)
     redemption = redeem(paid_booking(job), at=noon)
-    settlement.penalty_create(shop=job.shop, amount=Decimal("300.00"), reason="投诉", actor=_admin(), now=noon)
+    settlement.penalty_create(
+        shop=job.shop, amount=Decimal("300.00"), reason="投诉", actor=_admin(), now=noon
+    )
     settle(noon.date())
     later = redeem(paid_booking(job), at=noon + timedelta(days=1))
 
@@ -186,7 +192,11 @@ def test_a_failed_payout_is_retried_and_a_hold_stops_it(job):
     settle(noon.date())
 
     payout = Payout.objects.get()
-    assert (payout.status, payout.attempts, payout.last_error) == (Payout.Status.FAILED, 1, "account rejected by the bank")
+    assert (payout.status, payout.attempts, payout.last_error) == (
+        Payout.Status.FAILED,
+        1,
+        "account rejected by the bank",
+    )
     assert merchant_payable_balance(job.shop) == payout.amount
     assert JournalEntry.objects.filter(kind=JournalEntry.Kind.PAYOUT_FAILED).count() == 1
 
