@@ -161,3 +161,22 @@ def test_pages_reconciliation_drilldown_csv_and_shop_statements(client, settled)
     assert redemption.booking.number in shop_page.content.decode()
     client.force_login(staff_of(ShopFactory()))
     assert client.get(f"/shop/{statement.shop_id}/statements/").status_code == 404
+
+
+def test_an_admin_fines_a_shop_in_the_django_admin(client, job):
+    from payments.ledger.selectors import merchant_payable_balance
+    from payments.settlement.models import Penalty
+
+    admin = UserFactory(role="platform_admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/payments/penalty/add/", {"shop": job.shop.pk, "amount": "15.50", "reason": "未按时接车"}
+    )
+
+    assert response.status_code == 302
+    penalty = Penalty.objects.get()
+    assert (penalty.amount, penalty.created_by, penalty.statement) == (Decimal("15.50"), admin, None)
+    assert merchant_payable_balance(job.shop) == Decimal("-15.50")
+    assert client.get("/admin/payments/payout/").status_code == 200
+    assert client.get("/admin/payments/statement/").status_code == 200
