@@ -25,7 +25,6 @@ from payments.ledger import services as ledger
 from payments.ledger.errors import InsufficientPayable
 from payments.settlement.models import Payout, Penalty, SettlementRun
 from payments.settlement.payouts import payout_provider
-from payments.vouchers.models import Redemption
 from shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -460,18 +459,3 @@ def payouts_send_due(*, now: datetime | None = None, batch: int = 100) -> int:
             payout_send(payout_id=payout_id, now=now)
         sent += 1
     return sent
-
-
-__all__ = [
-    "Redemption",
-    "payout_hold",
-    "payout_release",
-    "payout_report",
-    "payout_retry",
-    "payout_send",
-    "payouts_send_due",
-    "penalty_create",
-    "settlement_run_due",
-    "settlement_run_execute",
-    "settlement_run_start",
-]
