@@ -8,6 +8,7 @@ app_name = "settlement"
 urlpatterns = [
     path("platform/settlement/", views.runs, name="runs"),
     path("platform/settlement/runs/<int:run_id>/", views.run_progress, name="run-progress"),
+    path("platform/payouts/<int:payout_id>/", views.payout_action, name="payout-action"),
     path("platform/reconciliation/", views.reconciliation_latest, name="reconciliation-latest"),
     path("platform/reconciliation/<str:period>/", views.reconciliation, name="reconciliation"),
     path(

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import DomainError, NotFound
 from common.errors import PermissionDenied as DomainPermissionDenied
@@ -52,9 +52,40 @@ def runs(request):
     context = {
         "runs": selectors.settlement_run_list()[:20],
         "default_period": services.settlement_default_period(),
-        "failed_payouts": selectors.payout_list(status=Payout.Status.FAILED)[:20],
+        "open_payouts": selectors.payout_list().filter(
+            status__in=(Payout.Status.FAILED, Payout.Status.HELD, Payout.Status.PENDING)
+        )[:30],
     }
     return render(request, "settlement/runs.html", context)
+
+
+PAYOUT_ACTIONS = {
+    "hold": services.payout_hold,
+    "release": services.payout_release,
+    "retry": services.payout_retry,
+}
+
+
+@login_required
+@require_POST
+def payout_action(request, payout_id: int):
+    """Hold a payout, release a held one, or retry a failed one now."""
+    _admin_only(request)
+    action = PAYOUT_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    try:
+        payout = action(payout_id=payout_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Payout #%(id)s: %(status)s.") % {"id": payout.pk, "status": payout.get_status_display()},
+        )
+    return redirect("settlement:runs")
 
 
 @login_required

@@ -180,3 +180,33 @@ def test_an_admin_fines_a_shop_in_the_django_admin(client, job):
     assert merchant_payable_balance(job.shop) == Decimal("-15.50")
     assert client.get("/admin/payments/payout/").status_code == 200
     assert client.get("/admin/payments/statement/").status_code == 200
+
+
+def test_an_admin_holds_releases_and_retries_a_payout_on_the_page(client, settled):
+    statement, _redemption = settled
+    payout = Payout.objects.get()
+    client.force_login(_admin())
+    url = f"/platform/payouts/{payout.pk}/"
+
+    page = client.get("/platform/settlement/")
+    assert payout in page.context["open_payouts"]
+    client.post(url, {"action": "hold"})
+    assert Payout.objects.get().status == Payout.Status.HELD
+    refused = client.post(url, {"action": "retry"}, follow=True)
+    assert Payout.objects.get().status == Payout.Status.HELD
+    assert [str(m) for m in refused.context["messages"]] == [
+        f"打款 #{payout.pk}：已暂停。",
+        "该打款在当前状态下无法更改。",
+    ]
+    client.post(url, {"action": "release"})
+    statement.shop.payout_account_name, statement.shop.payout_account_number = "店", "6222000011112222"
+    statement.shop.save()
+    client.post(url, {"action": "hold"})
+    client.post(url, {"action": "release"})
+    assert Payout.objects.get().status == Payout.Status.PENDING
+    Payout.objects.filter(pk=payout.pk).update(status=Payout.Status.FAILED)
+    client.post(url, {"action": "retry"})
+
+    assert Payout.objects.get().status == Payout.Status.PAID
+    client.force_login(staff_of(statement.shop))
+    assert client.post(url, {"action": "hold"}).status_code == 403
