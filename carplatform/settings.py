@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +173,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SettlementRunStatusEnum": "payments.settlement.models.SettlementRun.Status",
+        "PayoutStatusEnum": "payments.settlement.models.Payout.Status",
+        "BookingStatusEnum": "bookings.models.Booking.Status",
+    },
 }
 
 # --- background work ------------------------------------------------------------------------
@@ -190,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-expire-unpaid": {"task": "bookings.tasks.bookings_expire_unpaid", "schedule": 60.0},
     "payments-reconcile-pending": {"task": "payments.tasks.payments_reconcile_pending", "schedule": 300.0},
     "vouchers-expire-due": {"task": "payments.tasks.vouchers_expire_due", "schedule": 3600.0},
+    # T+1: settle yesterday at 02:00 (an hour past the undo window of the day's last redemption)
+    "settlement-run-daily": {
+        "task": "payments.tasks.settlement_run_due_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "payouts-send-due": {"task": "payments.tasks.payouts_send_due_task", "schedule": 900.0},
 }
 
 # --- security (production) ------------------------------------------------------------------
@@ -233,6 +245,12 @@ REDEMPTION_UNDO_MINUTES = 60
 # Failed code look-ups per minute before the counter answers 429 (against guessing codes).
 REDEEM_FAILURES_PER_MINUTE_STAFF = env.int("REDEEM_FAILURES_PER_MINUTE_STAFF", default=10)
 REDEEM_FAILURES_PER_MINUTE_SHOP = env.int("REDEEM_FAILURES_PER_MINUTE_SHOP", default=30)
+# Settlement and payouts (decision 0011)
+SETTLEMENT_CHUNK_SHOPS = env.int("SETTLEMENT_CHUNK_SHOPS", default=500)
+SETTLEMENT_RUN_STALE_MINUTES = 60
+PAYOUT_PROVIDER = env.str("PAYOUT_PROVIDER", default="payments.settlement.payouts.SandboxPayoutProvider")
+PAYOUT_MAX_ATTEMPTS = 5
+PAYOUT_RETRY_MINUTES = 30
 PAYMENT_PROVIDERS = {"sandbox": "payments.checkout.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_" + SECRET_KEY[:24])
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by demo_load

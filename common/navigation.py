@@ -30,6 +30,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("console:bookings", _("Bookings"), frozenset({"shop_staff"})),
     NavEntry("counter:redeem", _("Redeem a voucher"), frozenset({"shop_staff"})),
     NavEntry("shops:manage", _("My shop's settings"), frozenset({"shop_staff"})),
+    NavEntry("settlement:reconciliation-latest", _("Reconciliation"), frozenset({"platform_admin"})),
+    NavEntry("settlement:runs", _("Settlement"), frozenset({"platform_admin"})),
     NavEntry("admin:index", _("Platform admin"), frozenset({"platform_admin"})),
     NavEntry("accounts:profile", _("My account"), frozenset({"owner", "shop_staff", "platform_admin"})),
 ]

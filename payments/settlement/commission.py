@@ -1,16 +1,26 @@
 """Commission: what the platform keeps of an order redeemed at a shop.
 
-The one seam redemption calls. Today the rate is the shop's agreement rate
-(``Shop.commission_rate``, default ``SHOP_DEFAULT_COMMISSION_RATE``); rules by service category
-plug in here without touching redemption. Rounding: the commission is rounded half-up to the
-fen where it is born; the merchant gets the rest, so gross = commission + merchant to the fen.
+The one seam redemption calls: ``commission_quote(*, shop, booking, at)``. Each line of the order
+belongs to a service item (the service category); its rate is the most specific
+``CommissionRule`` valid at ``at``: shop + service, then shop, then service; without one, the
+shop's agreement rate ``Shop.commission_rate`` (default ``SHOP_DEFAULT_COMMISSION_RATE``).
+
+Rounding (decision 0011): the commission is computed exactly (Σ line amount × its rate) and
+rounded **once, half up to the fen**; the merchant gets ``gross − commission + subsidy``, so the
+sub-fen remainder goes to the merchant when it is below half a fen and to the platform from half a
+fen up, and gross = commission + merchant − subsidy holds to the fen.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
+
 from common.money import ZERO, quantize_fen
+
+RATE_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -21,12 +31,53 @@ class CommissionQuote:
     merchant_amount: Decimal
 
 
+def _specificity(rule) -> tuple[int, int, datetime]:
+    return (rule.shop_id is not None, rule.service_item_id is not None, rule.valid_from)
+
+
+def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]:
+    """The rate of each service item code at ``shop`` at ``at`` (one query for all of them)."""
+    from payments.settlement.models import CommissionRule
+
+    codes = set(service_codes)
+    rules = (
+        CommissionRule.objects.filter(Q(shop=shop) | Q(shop__isnull=True))
+        .filter(Q(service_item__isnull=True) | Q(service_item__code__in=codes))
+        .filter(valid_from__lte=at)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+        .select_related("service_item")
+    )
+    base = Decimal(shop.commission_rate)
+    best: dict[str, object] = {}
+    for rule in rules:
+        targets = [rule.service_item.code] if rule.service_item_id else codes
+        for code in targets:
+            if code in codes and (code not in best or _specificity(rule) > _specificity(best[code])):
+                best[code] = rule
+    return {code: (Decimal(best[code].rate) if code in best else base) for code in codes}
+
+
 def commission_quote(*, shop, booking, at: datetime) -> CommissionQuote:
     """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``."""
-    rate = Decimal(shop.commission_rate)
     gross = booking.total_amount
-    commission = quantize_fen(gross * rate)
-    subsidy = ZERO
+    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    lines = getattr(booking, "lines", None)
+    if lines is not None:
+        for code, amount in lines.values_list("service_item_code", "amount"):
+            amounts[code] += amount
+    codes = set(amounts) or set(getattr(booking, "service_item_codes", None) or [])
+    rates = commission_rates(shop=shop, service_codes=codes, at=at) if codes else {}
+    distinct = set(rates.values())
+    if len(distinct) <= 1 or sum(amounts.values(), ZERO) != gross:
+        # one rate for the whole order (or lines that do not add up to the total: the base rate)
+        rate = distinct.pop() if len(distinct) == 1 else Decimal(shop.commission_rate)
+        commission = quantize_fen(gross * rate)
+    else:
+        exact = sum((amounts[code] * rates[code] for code in amounts), ZERO)
+        commission = min(quantize_fen(exact), gross)
+        # the blended rate, for reading only: the commission amount is what counts
+        rate = (commission / gross).quantize(RATE_PLACES) if gross else ZERO
+    subsidy = ZERO  # campaigns (a later issue) fill this in
     return CommissionQuote(
         rate=rate,
         commission_amount=commission,

@@ -71,6 +71,14 @@ class Redemption(models.Model):
         "payments.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    statement = models.ForeignKey(
+        "payments.Statement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redemptions",
+        verbose_name=_("statement"),
+    )
 
     class Meta:
         verbose_name = _("redemption")
@@ -93,7 +101,15 @@ class Redemption(models.Model):
                 name="vouchers_redemption_split_adds_up",
             ),
         ]
-        indexes = [models.Index(fields=["shop", "redeemed_at"], name="vouchers_redemption_shop_idx")]
+        indexes = [
+            models.Index(fields=["shop", "redeemed_at"], name="vouchers_redemption_shop_idx"),
+            # settlement's access path: the live, unsettled redemptions of a shop
+            models.Index(
+                fields=["shop", "redeemed_at"],
+                condition=models.Q(statement__isnull=True, undone_at__isnull=True),
+                name="vouchers_redemption_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"redemption of voucher {self.voucher_id} at {self.redeemed_at:%Y-%m-%d %H:%M}"

@@ -79,7 +79,13 @@ def test_navigation_follows_the_role(client):
     ]
 
     client.force_login(UserFactory(role=User.Role.PLATFORM_ADMIN, is_staff=True))
-    assert _nav_urls(client) == [*everyone, "/admin/", "/accounts/me/"]
+    assert _nav_urls(client) == [
+        *everyone,
+        "/platform/reconciliation/",
+        "/platform/settlement/",
+        "/admin/",
+        "/accounts/me/",
+    ]
 
 
 def test_shop_console_lists_only_my_shops_and_refuses_owners(client):

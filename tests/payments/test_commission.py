@@ -29,3 +29,71 @@ def test_commission_is_rounded_half_up_and_the_split_adds_up(rate, total, commis
     assert quote.commission_amount == Decimal(commission)
     assert quote.merchant_amount == Decimal(merchant)
     assert quote.commission_amount + quote.merchant_amount - quote.subsidy_amount == Decimal(total)
+
+
+@pytest.mark.django_db
+def test_the_most_specific_rule_valid_at_redemption_wins(job):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from payments.settlement.models import CommissionRule
+    from tests.factories import ShopFactory
+
+    booking = job.book()
+    now = timezone.now()
+    assert commission_quote(shop=job.shop, booking=booking, at=now).rate == job.shop.commission_rate
+    CommissionRule.objects.create(
+        service_item=job.item, rate=Decimal("0.1000"), valid_from=now - timedelta(days=1)
+    )
+    assert commission_quote(shop=job.shop, booking=booking, at=now).rate == Decimal("0.1000")
+    CommissionRule.objects.create(shop=job.shop, rate=Decimal("0.0600"), valid_from=now - timedelta(days=1))
+    CommissionRule.objects.create(shop=ShopFactory(), service_item=job.item, rate=Decimal("0.0100"))
+    assert commission_quote(shop=job.shop, booking=booking, at=now).rate == Decimal("0.0600")
+    CommissionRule.objects.create(
+        shop=job.shop,
+        service_item=job.item,
+        rate=Decimal("0.0500"),
+        valid_from=now - timedelta(days=1),
+        valid_until=now - timedelta(hours=1),
+    )
+    assert commission_quote(shop=job.shop, booking=booking, at=now).rate == Decimal("0.0600")
+
+    quote = commission_quote(shop=job.shop, booking=booking, at=now - timedelta(hours=2))
+
+    assert quote.rate == Decimal("0.0500")  # the shop's per-service agreement then in force
+    assert quote.commission_amount == Decimal("6.65")  # 133.00 × 0.05
+    assert quote.merchant_amount == Decimal("126.35")
+
+
+@pytest.mark.django_db
+def test_lines_of_different_categories_take_their_own_rates_rounded_once(job):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import BookingLine
+    from parts.models import ServiceItem
+    from payments.settlement.models import CommissionRule
+
+    booking = job.book()
+    labour = BookingLine.objects.get(booking=booking, kind="labour")
+    wash = ServiceItem.objects.create(
+        code="wash-test", name_en="Wash", name_zh="洗车", labour_hours=Decimal("0.5")
+    )
+    BookingLine.objects.filter(pk=labour.pk).update(service_item_code=wash.code)
+    CommissionRule.objects.create(
+        service_item=wash, rate=Decimal("0.2000"), valid_from=timezone.now() - timedelta(days=1)
+    )
+
+    quote = commission_quote(shop=job.shop, booking=booking, at=timezone.now())
+
+    exact = (booking.total_amount - labour.amount) * job.shop.commission_rate + labour.amount * Decimal(
+        "0.2000"
+    )
+    assert quote.commission_amount == exact.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert quote.commission_amount != (booking.total_amount * job.shop.commission_rate).quantize(
+        Decimal("0.01")
+    )
+    assert quote.merchant_amount == booking.total_amount - quote.commission_amount
+    assert quote.rate == (quote.commission_amount / booking.total_amount).quantize(Decimal("0.0001"))
