@@ -25,11 +25,9 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -56,6 +54,7 @@ os.environ.update(
 os.environ.pop("REDIS_URL", None)  # tasks in-process: the bench measures the booking path only
 
 import django  # noqa: E402
+from loadgen import free_port, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
 
 django.setup()
 
@@ -160,51 +159,6 @@ def slot_times(day, days: int) -> list[datetime]:
                 )
             )
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_load(port: int, make_request, seconds: float) -> dict:
-    """CLIENTS threads, each with one keep-alive connection, for ``seconds``; counts by status."""
-    stop = time.monotonic() + seconds
-    counts: dict[int, int] = {}
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def client(index):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local: dict[int, int] = {}
-        local_lat = []
-        n = 0
-        while time.monotonic() < stop:
-            method, path, body, headers = make_request(index, n)
-            started = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            local_lat.append(time.perf_counter() - started)
-            local[response.status] = local.get(response.status, 0) + 1
-            n += 1
-        conn.close()
-        with lock:
-            for k, v in local.items():
-                counts[k] = counts.get(k, 0) + v
-            latencies.extend(local_lat)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
-    return {"counts": counts, "elapsed": elapsed, "p99_ms": p99 * 1000}
 
 
 def booking_request(data, slot_for):

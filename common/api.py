@@ -1,8 +1,10 @@
 """API plumbing: the exception handler that gives every error a translated ``detail``."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -59,3 +61,27 @@ class ErrorSerializer(serializers.Serializer):
 
 
 HTTP_409 = status.HTTP_409_CONFLICT
+
+
+class _HasRole(BasePermission):
+    """Allows an authenticated user whose ``User.role`` is ``role`` (403 with ``message`` otherwise)."""
+
+    role = ""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.role == self.role)
+
+
+class IsOwner(_HasRole):
+    role = "owner"
+    message = gettext_lazy("Only car owners can do this.")
+
+
+class IsShopStaff(_HasRole):
+    role = "shop_staff"
+    message = gettext_lazy("Only shop staff can do this.")
+
+
+class IsPlatformAdmin(_HasRole):
+    role = "platform_admin"
+    message = gettext_lazy("Only platform admins can do this.")

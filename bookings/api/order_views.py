@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,17 +16,10 @@ from bookings.api.order_serializers import (
     VehicleOutputSerializer,
     VehiclePatchSerializer,
 )
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, IsOwner
 from common.errors import NotFound
 from parts.models import Package, Variant
 from shops.models import Shop
-
-
-class IsOwner(BasePermission):
-    message = _("Only car owners can do this.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_owner)
 
 
 def _variant(pk: int) -> Variant:

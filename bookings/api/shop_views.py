@@ -1,14 +1,12 @@
 """The shop staff's API: their shops' bookings, the service log (check-in, steps, complete), replies."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import selectors, services
-from bookings.api.order_views import IsOwner, _paginated
+from bookings.api.order_views import _paginated
 from bookings.api.shop_serializers import (
     CheckInInputSerializer,
     HealthRecordOutputSerializer,
@@ -21,16 +19,9 @@ from bookings.api.shop_serializers import (
     ShopBookingOutputSerializer,
     StepInputSerializer,
 )
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, IsOwner, IsShopStaff
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
-
-
-class IsShopStaff(BasePermission):
-    message = _("Only shop staff can do this.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_shop_staff)
 
 
 class ShopBookingListApi(APIView):

@@ -4,8 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.api.shop_views import IsShopStaff
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, IsShopStaff
 from payments.api.counter_serializers import (
     CodeInputSerializer,
     RedeemInputSerializer,

@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, IsPlatformAdmin
 from common.errors import DomainError
 from payments.api.settlement_serializers import (
     CommissionsOutputSerializer,
@@ -24,13 +24,6 @@ from payments.api.settlement_serializers import (
 from payments.settlement import selectors, services
 from payments.settlement.csv_export import reconciliation_csv
 from payments.settlement.models import Payout
-
-
-class IsPlatformAdmin(BasePermission):
-    message = _("Only platform admins can do this.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_platform_admin)
 
 
 def _page(request, view, queryset, serializer):

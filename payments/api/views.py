@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import selectors as booking_selectors
-from bookings.api.order_views import IsOwner
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, IsOwner
 from common.errors import NotFound
 from common.idempotency import HEADER, idempotent
 from payments.api.serializers import (
