@@ -61,3 +61,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ledger_accounts():
+    """The ledger caches account ids per process (decision 0012); a transactional test's flush
+    empties the tables under it, so every test starts with an empty cache."""
+    from payments.ledger.services import account_cache_clear
+
+    account_cache_clear()
+    yield
+    account_cache_clear()

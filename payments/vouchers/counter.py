@@ -2,8 +2,9 @@
 
 Every look-up and redemption is logged (``RedemptionAttempt``); failures are counted per staff
 member and per shop over the last minute, and past the limit the counter answers 429 before
-touching any code (against guessing). The log rows are written outside the redemption's
-transaction so a refused attempt still counts.
+touching any code (against guessing). A refused attempt is logged outside the redemption's
+transaction (after its rollback) so it still counts; a successful redemption writes its row inside
+that transaction, with one commit for both.
 """
 
 from dataclasses import dataclass
@@ -69,10 +70,14 @@ def _throttle(*, user, memberships: list[Membership], now) -> None:
 GUESSES = frozenset({"not_found", "invalid_code"})
 
 
-def _log(*, user, shop_id: int, step: str, outcome: str, now) -> None:
-    RedemptionAttempt.objects.create(
+def _attempt_row(*, user, shop_id: int, step: str, outcome: str, now) -> RedemptionAttempt:
+    return RedemptionAttempt(
         staff=user, shop_id=shop_id, step=step, outcome=outcome, is_failure=outcome in GUESSES, created_at=now
     )
+
+
+def _log(*, user, shop_id: int, step: str, outcome: str, now) -> None:
+    _attempt_row(user=user, shop_id=shop_id, step=step, outcome=outcome, now=now).save()
 
 
 def _find(code: str, memberships: list[Membership]) -> Found:
@@ -95,17 +100,25 @@ def _find(code: str, memberships: list[Membership]) -> Found:
 
 
 def _attempt(*, user, code: str, shop_id: int | None, step: str, now, act):
+    """Throttle, find the code, ``act(found, ok_row)``, log the outcome.
+
+    ``act`` may write ``ok_row`` (the unsaved log row of a success) inside its own transaction and
+    return True as its second value; otherwise the row is saved here. A refusal is logged after its
+    transaction rolled back, so it counts.
+    """
     memberships = _counter_memberships(user, shop_id)
     _throttle(user=user, memberships=memberships, now=now)
     log_shop = memberships[0].shop_id
     try:
         found = _find(code, memberships)
         log_shop = found.voucher.shop_id
-        result = act(found)
+        ok_row = _attempt_row(user=user, shop_id=log_shop, step=step, outcome="ok", now=now)
+        result, logged = act(found, ok_row)
     except DomainError as exc:
         _log(user=user, shop_id=log_shop, step=step, outcome=exc.code, now=now)
         raise
-    _log(user=user, shop_id=log_shop, step=step, outcome="ok", now=now)
+    if not logged:
+        ok_row.save()
     return result
 
 
@@ -113,8 +126,8 @@ def voucher_lookup(*, user, code: str, shop_id: int | None = None, now=None) -> 
     """Step one at the counter: what is this code for? (The car, the work, the price, validity.)"""
     now = now or timezone.now()
 
-    def act(found: Found) -> Voucher:
-        return (
+    def act(found: Found, ok_row: RedemptionAttempt) -> tuple[Voucher, bool]:
+        voucher = (
             Voucher.objects.select_related(
                 "shop",
                 "booking__vehicle",
@@ -125,6 +138,7 @@ def voucher_lookup(*, user, code: str, shop_id: int | None = None, now=None) -> 
             .prefetch_related("booking__lines")
             .get(pk=found.voucher.pk)
         )
+        return voucher, False
 
     return _attempt(user=user, code=code, shop_id=shop_id, step="lookup", now=now, act=act)
 
@@ -138,14 +152,16 @@ def voucher_redeem_by_code(
     if not request_id:
         raise DomainError(_("A request id is missing. Reload the page and try again."), code="no_request_id")
 
-    def act(found: Found) -> Redemption:
-        return services.voucher_redeem(
+    def act(found: Found, ok_row: RedemptionAttempt) -> tuple[Redemption, bool]:
+        redemption = services.voucher_redeem(
             voucher_id=found.voucher.pk,
             shop=found.membership.shop,
             staff=user,
             request_id=request_id[:64],
             now=now,
+            attempt=ok_row,  # written in the redemption's transaction: one commit, not two
         )
+        return redemption, True
 
     return _attempt(user=user, code=code, shop_id=shop_id, step="redeem", now=now, act=act)
 

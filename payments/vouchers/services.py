@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from common.errors import Conflict, NotFound
 from payments import codes
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
-from payments.vouchers.models import Redemption, Voucher
+from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
 
 
 def voucher_issue(*, booking: Booking) -> Voucher:
@@ -78,24 +79,48 @@ class RedemptionNotUndoable(Conflict):
 
 
 @transaction.atomic
-def voucher_redeem(*, voucher_id: int, shop, staff, request_id: str, now=None) -> Redemption:
+def voucher_redeem(
+    *,
+    voucher_id: int,
+    shop,
+    staff,
+    request_id: str,
+    now=None,
+    attempt: RedemptionAttempt | None = None,
+) -> Redemption:
     """Redeem a voucher at its shop, exactly once; the same staff member's retry of the same
     ``request_id`` returns the first redemption instead of failing.
 
-    The voucher row is locked first, so of two concurrent attempts one redeems and the other
-    finds it redeemed (409). The money split is frozen here (``commission_quote``) and posted to
-    the ledger (escrow → merchant payable + commission) in the same transaction.
+    The voucher row (and its booking) is locked first, so of two concurrent attempts one redeems
+    and the other finds it redeemed (409). The money split is frozen here (``commission_quote``)
+    and posted to the ledger (escrow → merchant payable + commission) in the same transaction.
+    ``attempt``, the counter's unsaved log row of a successful try, is written in this
+    transaction too (one commit for both).
+
+    The hot path is ten statements (decision 0012): the lock, which also finds a replayed
+    ``request_id``; the order's lines and the commission rules; the journal entry and its lines;
+    the redemption; the voucher; the attempt; and BEGIN/COMMIT.
     """
     now = now or timezone.now()
-    replay = Redemption.objects.filter(redeemed_by=staff, request_id=request_id).first()
-    if replay is not None:
-        return replay
-    voucher = Voucher.objects.select_for_update().select_related("booking").filter(pk=voucher_id).first()
+    mine = Redemption.objects.filter(redeemed_by=staff, request_id=request_id)
+    voucher = (
+        Voucher.objects.select_for_update()
+        .select_related("booking")
+        .annotate(replay_id=Subquery(mine.values("pk")[:1]))
+        .filter(pk=voucher_id)
+        .first()
+    )
     if voucher is None or voucher.shop_id != shop.pk:
         raise NotFound(_("No valid voucher with this code at this shop."))
-    replay = Redemption.objects.filter(redeemed_by=staff, request_id=request_id).first()
-    if replay is not None:  # the same request won the lock a moment ago
-        return replay
+    replay_id = voucher.replay_id
+    if replay_id is None and voucher.status == Voucher.Status.REDEEMED:
+        # The sub-select saw the data as of the lock statement's start: the same request may have
+        # won the lock a moment ago. Ask again now that we hold the lock.
+        replay_id = mine.values_list("pk", flat=True).first()
+    if replay_id is not None:
+        if attempt is not None:
+            attempt.save()
+        return Redemption.objects.select_related("redeemed_by").get(pk=replay_id)
     if voucher.status == Voucher.Status.REDEEMED:
         raise VoucherNotRedeemable(_("This voucher was already redeemed."), code="already_redeemed")
     booking = voucher.booking
@@ -106,14 +131,14 @@ def voucher_redeem(*, voucher_id: int, shop, staff, request_id: str, now=None) -
     ):
         raise VoucherNotRedeemable()
     split = commission_quote(shop=shop, booking=booking, at=now)
-    key = f"redemption:{voucher.pk}:{Redemption.objects.filter(voucher=voucher).count()}"
+    # One redemption per (staff, request id) ever (a unique constraint): the key of its posting.
     entry = ledger.post_redemption(
         shop=shop,
         order_ref=str(booking.pk),
         gross_amount=booking.total_amount,
         commission_amount=split.commission_amount,
         subsidy_amount=split.subsidy_amount,
-        idempotency_key=key,
+        idempotency_key=f"redemption:{voucher.pk}:{staff.pk}:{request_id}",
     )
     redemption = Redemption.objects.create(
         voucher=voucher,
@@ -133,6 +158,8 @@ def voucher_redeem(*, voucher_id: int, shop, staff, request_id: str, now=None) -
     voucher.status = Voucher.Status.REDEEMED
     voucher.redeemed_at, voucher.redeemed_by = now, staff
     voucher.save(update_fields=["status", "redeemed_at", "redeemed_by"])
+    if attempt is not None:
+        attempt.save()
     return redemption
 
 
