@@ -51,14 +51,15 @@ def _counter_shops(user, shop_id: int | None, *, now) -> list[Shop]:
     shops, members = quote(Shop._meta.db_table), quote(Membership._meta.db_table)
     attempts = quote(RedemptionAttempt._meta.db_table)
     since = connection.ops.adapt_datetimefield_value(now - timedelta(minutes=1))
-    recent = f"SELECT COUNT(*) FROM {attempts} a WHERE a.is_failure = %s AND a.created_at >= %s"  # noqa: S608
+    # TRUE written out, not a parameter: the partial indexes on failures must match at planning
+    recent = f"SELECT COUNT(*) FROM {attempts} a WHERE a.is_failure = TRUE AND a.created_at >= %s"  # noqa: S608
     sql = (
         f"SELECT s.*, m.role AS counter_role, "  # noqa: S608 - names from _meta; values are params
         f"({recent} AND a.staff_id = %s) AS staff_failures, "
         f"({recent} AND a.shop_id = s.id) AS shop_failures "
         f"FROM {members} m INNER JOIN {shops} s ON s.id = m.shop_id WHERE m.user_id = %s"
     )
-    params = [True, since, user.pk, True, since, user.pk]  # staff_failures, shop_failures, WHERE
+    params = [since, user.pk, since, user.pk]  # staff_failures, shop_failures, WHERE
     if shop_id is not None:
         sql, params = f"{sql} AND m.shop_id = %s", [*params, shop_id]
     rows = list(Shop.objects.raw(f"{sql} ORDER BY s.id", params))
