@@ -26,6 +26,16 @@ def vehicle_get_for_owner(*, owner, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
+def vehicle_get_for_booking(*, owner, vehicle_id: int) -> Vehicle:
+    """The owner's car to book for, with only its variant (what pricing needs): one short query."""
+    vehicle = (
+        Vehicle.objects.select_related("variant").filter(owner=owner, is_active=True, pk=vehicle_id).first()
+    )
+    if vehicle is None:
+        raise NotFound()
+    return vehicle
+
+
 def booking_list_for_owner(owner) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(owner=owner)
