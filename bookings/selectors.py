@@ -27,10 +27,9 @@ def vehicle_get_for_owner(*, owner, vehicle_id: int) -> Vehicle:
 
 
 def vehicle_get_for_booking(*, owner, vehicle_id: int) -> Vehicle:
-    """The owner's car to book for, with only its variant (what pricing needs): one short query."""
-    vehicle = (
-        Vehicle.objects.select_related("variant").filter(owner=owner, is_active=True, pk=vehicle_id).first()
-    )
+    """The owner's car to book for: one short query (pricing reads the variant only when the job's
+    resolution is not cached)."""
+    vehicle = Vehicle.objects.filter(owner=owner, is_active=True, pk=vehicle_id).first()
     if vehicle is None:
         raise NotFound()
     return vehicle

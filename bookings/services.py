@@ -233,7 +233,9 @@ def booking_create(
         raise NotFound()
     if starts_at <= timezone.now():
         raise SlotInPast()
-    resolution = quoting.resolve_cached(variant=vehicle.variant, service_items=service_items, package=package)
+    resolution = quoting.resolve_cached(
+        variant_id=vehicle.variant_id, service_items=service_items, package=package
+    )
     day = timezone.localtime(starts_at, local_tz()).date() if timezone.is_aware(starts_at) else None
     quote, closure_id = _price_at_shop(shop, resolution, day)
     closure = ShopClosure.objects.get(pk=closure_id) if closure_id else None  # rare: a holiday, a special day

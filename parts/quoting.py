@@ -559,7 +559,8 @@ def catalogue_changed() -> None:
 
 def resolve_cached(
     *,
-    variant: Variant,
+    variant: Variant | None = None,
+    variant_id: int | None = None,
     service_items: Sequence[str] = (),
     package: Package | str | None = None,
     tier: str | None = None,
@@ -570,15 +571,24 @@ def resolve_cached(
     pairs repeat all day. Every catalogue write bumps the version in the key (``catalogue_changed``),
     so a cached resolution is never older than the catalogue; the cache is shared by all processes
     when ``REDIS_URL`` is set (production) and per process otherwise (the embedded single process).
+    Give the ``variant`` or only its id (then it is read on a cache miss only).
     """
     seconds = settings.RESOLUTION_CACHE_SECONDS
-    if not seconds:
-        return resolve(variant=variant, service_items=service_items, package=package, tier=tier)
-    package_code = package.code if isinstance(package, Package) else package
-    raw_key = json.dumps([catalogue_version(), variant.pk, list(service_items), package_code, tier])
-    key = "resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
-    resolution = cache.get(key)
-    if resolution is None:
-        resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+    if variant is not None:
+        variant_id = variant.pk
+    key = None
+    if seconds:
+        package_code = package.code if isinstance(package, Package) else package
+        raw_key = json.dumps([catalogue_version(), variant_id, list(service_items), package_code, tier])
+        key = "resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
+        resolution = cache.get(key)
+        if resolution is not None:
+            return resolution
+    if variant is None:
+        variant = Variant.objects.filter(pk=variant_id).first()
+        if variant is None:
+            raise NotFound(_("No such car model."))
+    resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+    if key is not None:
         cache.set(key, resolution, seconds)
     return resolution
