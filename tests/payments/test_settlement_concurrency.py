@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payments.settlement import services as settlement
 from payments.settlement.models import Payout, SettlementRun, Statement
-from payments.vouchers.models import Redemption
+from payments.settlement.selectors import redemption_list_unsettled, statement_redemptions
 from shops.models import ShopService
 from tests.factories import ShopFactory
 from tests.payments.settle_helpers import paid_booking, redeem
@@ -51,5 +51,5 @@ def test_concurrent_runs_for_one_period_make_one_set_of_statements(job):
     assert sum(SettlementRun.objects.values_list("statements_created", flat=True)) == len(shops)
     assert Payout.objects.count() == len(shops)
     for statement in Statement.objects.all():
-        assert statement.redemption_count == Redemption.objects.filter(statement=statement).count() == 2
-    assert not Redemption.objects.filter(statement__isnull=True).exists()
+        assert statement.redemption_count == statement_redemptions(statement).count() == 2
+    assert not any(redemption_list_unsettled(shop.pk).exists() for shop in shops)
