@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payments.ledger.models import JournalEntry
@@ -12,6 +13,7 @@ from payments.settlement import services as settlement
 from payments.settlement.models import SETTLEMENT_EPOCH, Payout, Penalty, SettlementRun, Statement
 from payments.settlement.selectors import redemption_list_unsettled, statement_redemptions
 from payments.vouchers import services as vouchers
+from payments.vouchers.models import Redemption, Voucher
 from shops.models import Shop
 from tests.factories import ShopFactory, UserFactory
 from tests.payments.settle_helpers import paid_booking, redeem, settle
@@ -230,3 +232,51 @@ def test_holding_a_paid_payout_is_refused_and_changes_nothing(job):
         settlement.payout_hold(payout_id=payout.pk)
 
     assert Payout.objects.get().status == Payout.Status.PAID
+
+
+def test_a_redemption_backdated_into_a_settled_range_is_refused_by_the_database(job):
+    noon = _yesterday_noon()
+    redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    late = paid_booking(job)
+    counts = (Redemption.objects.count(), JournalEntry.objects.count())
+
+    with pytest.raises(IntegrityError):
+        redeem(late, at=noon - timedelta(hours=1))
+
+    assert (Redemption.objects.count(), JournalEntry.objects.count()) == counts
+    assert Voucher.objects.get(pk=late.voucher.pk).status == Voucher.Status.ISSUED
+
+
+def test_a_settled_redemption_cannot_be_undone_or_changed_in_the_database(job):
+    noon = _yesterday_noon()
+    settled = redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    later = redeem(paid_booking(job), at=timezone.now())
+
+    for change in ({"undone_at": noon + timedelta(minutes=5)}, {"merchant_amount": Decimal("1.00")}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Redemption.objects.filter(pk=settled.pk).update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():  # moved into the settled range
+        Redemption.objects.filter(pk=later.pk).update(redeemed_at=noon)
+    Redemption.objects.filter(pk=later.pk).update(request_id="renamed")  # other columns stay free
+
+    settled.refresh_from_db()
+    assert (settled.undone_at, settled.merchant_amount) == (None, Statement.objects.get().merchant_amount)
+
+
+def test_statements_of_a_shop_cover_contiguous_ranges_of_redemption_time(job):
+    noon = _yesterday_noon() - timedelta(days=2)
+    first = redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    second = redeem(paid_booking(job), at=noon + timedelta(days=1))
+    third = redeem(paid_booking(job), at=noon + timedelta(days=1, hours=1))
+    settle(noon.date() + timedelta(days=1))
+    settle(noon.date())  # an older period again: nothing left for it
+
+    one, two = Statement.objects.order_by("number")
+    assert (one.number, two.number) == (1, 2)
+    assert two.covers_from == one.covers_until
+    assert [r.pk for r in statement_redemptions(one)] == [first.pk]
+    assert [r.pk for r in statement_redemptions(two)] == [second.pk, third.pk]
+    assert two.redemption_count == 2
