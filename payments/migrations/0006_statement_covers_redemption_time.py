@@ -35,6 +35,17 @@ def fill_ranges(apps, schema_editor):
         since = until
 
 
+def relink(apps, schema_editor):
+    """Backwards: give the redemptions their statement link again, from the ranges."""
+    schema_editor.execute(
+        "UPDATE payments_redemption SET statement_id = st.id, settled_at = st.created_at"
+        " FROM payments_statement st WHERE payments_redemption.shop_id = st.shop_id"
+        " AND payments_redemption.undone_at IS NULL AND payments_redemption.redeemed_at >= st.covers_from"
+        " AND payments_redemption.redeemed_at < st.covers_until",
+        params=None,
+    )
+
+
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION payments_redemption_outside_settled() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -129,7 +140,7 @@ class Migration(migrations.Migration):
             name="covers_until",
             field=models.DateTimeField(null=True, verbose_name="redeemed before"),
         ),
-        migrations.RunPython(fill_ranges, migrations.RunPython.noop),
+        migrations.RunPython(fill_ranges, relink),
         migrations.AlterField(
             model_name="statement",
             name="number",
@@ -155,6 +166,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(("covers_until__gt", models.F("covers_from"))),
                 name="payments_statement_covers_ordered",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="statement",
+            index=models.Index(fields=["shop", "covers_until"], name="payments_statement_covers_idx"),
         ),
         migrations.RemoveIndex(model_name="redemption", name="vouchers_redemption_due_idx"),
         migrations.RemoveField(model_name="redemption", name="settled_at"),

@@ -206,7 +206,12 @@ class Statement(models.Model):
                 condition=models.Q(opening_amount__lte=0), name="payments_statement_opening_le_0"
             ),
         ]
-        indexes = [models.Index(fields=["period_end"], name="payments_statement_period_idx")]
+        indexes = [
+            models.Index(fields=["period_end"], name="payments_statement_period_idx"),
+            # "is this moment settled?" (the redemption trigger, undo, counters) and "where does the
+            # shop's next statement start?" (settlement): one probe each
+            models.Index(fields=["shop", "covers_until"], name="payments_statement_covers_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.shop} {self.period_start}–{self.period_end}"
