@@ -65,7 +65,7 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_ledger_accounts():
-    """The ledger caches account ids per process (decision 0012); a transactional test's flush
+    """The ledger caches account ids per process (decision 0013); a transactional test's flush
     empties the tables under it, so every test starts with an empty cache."""
     from payments.ledger.services import account_cache_clear
 

@@ -121,7 +121,7 @@ def voucher_redeem(
     ``attempt``, the counter's unsaved log row of a successful try, is written in this
     transaction too (one commit for both).
 
-    The hot path is nine statements between BEGIN and COMMIT (decision 0012): the lock, which also
+    The hot path is nine statements between BEGIN and COMMIT (decision 0013): the lock, which also
     finds a replayed ``request_id``; the order; its lines and the commission rules; the journal
     entry and its lines; the redemption; the voucher; the attempt.
     """
