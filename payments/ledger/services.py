@@ -20,6 +20,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from common.money import FEN, ZERO
+from common.sql import insert_columns, mark_saved
 from payments.ledger.errors import (
     AlreadyReversed,
     IdempotencyKeyReused,
@@ -42,6 +43,8 @@ from payments.ledger.selectors import merchant_payable_balance
 #: The largest absolute amount a line can hold: DecimalField(max_digits=12, decimal_places=2).
 MAX_AMOUNT = Decimal("9999999999.99")
 KEY_MAX_LENGTH = JournalEntry._meta.get_field("idempotency_key").max_length
+#: What a journal line holds, in the order the one-statement write on PostgreSQL inserts it.
+LINE_FIELDS = ("entry", "account", "amount", "currency")
 
 
 class Reference(NamedTuple):
@@ -168,12 +171,23 @@ def _replayed(*, idempotency_key: str, kind: str, lines: list[Line], reverses) -
     return entry
 
 
-def _insert_entry(
-    *, kind: str, idempotency_key: str, memo: str, reference: Reference, reverses, currency: str
+def _write_entry(
+    *,
+    kind: str,
+    idempotency_key: str,
+    memo: str,
+    reference: Reference,
+    reverses,
+    currency: str,
+    lines: list[Line],
 ) -> JournalEntry | None:
-    """``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id``: the new entry, or None
-    when the key is taken (a replay, or a concurrent post that committed first: the insert waits
-    for it). One statement and no savepoint, on PostgreSQL and SQLite alike."""
+    """Insert the entry with ``ON CONFLICT (idempotency_key) DO NOTHING`` and, only when it was
+    inserted, its lines: the new entry, or None when the key is taken (a replay, or a concurrent
+    post that committed first: the insert waits for it). No savepoint either way.
+
+    On PostgreSQL both inserts are one statement (a data-modifying ``WITH``); elsewhere (SQLite,
+    3.35+ for ``RETURNING``) the entry, then ``bulk_create`` of the lines.
+    """
     entry = JournalEntry(
         kind=kind,
         idempotency_key=idempotency_key,
@@ -185,21 +199,41 @@ def _insert_entry(
     )
     connection = connections[router.db_for_write(JournalEntry)]
     quote = connection.ops.quote_name
-    fields = [field for field in JournalEntry._meta.concrete_fields if not field.primary_key]
-    table, key = JournalEntry._meta.db_table, JournalEntry._meta.get_field("idempotency_key").column
-    sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608 - names from _meta; values are params
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(JournalEntry._meta.pk.column)}"
+    columns, placeholders, params = insert_columns(entry, connection)
+    table = quote(JournalEntry._meta.db_table)
+    key = quote(JournalEntry._meta.get_field("idempotency_key").column)
+    insert = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names from _meta; values are params
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote(JournalEntry._meta.pk.column)}"
     )
-    params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+    if connection.vendor == "postgresql":
+        # the columns of every JournalLine field (a test keeps LINE_FIELDS equal to the model's)
+        line_columns = ", ".join(quote(JournalLine._meta.get_field(name).column) for name in LINE_FIELDS)
+        sql = (
+            f"WITH entry AS ({insert}), line AS ("  # noqa: S608 - names from _meta; values are params
+            f"INSERT INTO {quote(JournalLine._meta.db_table)} ({line_columns}) "
+            f"SELECT entry.id, l.account_id, l.amount, l.currency FROM entry, "
+            f"unnest(%s::bigint[], %s::numeric[], %s::varchar[]) AS l(account_id, amount, currency)) "
+            f"SELECT id FROM entry"
+        )
+        params += [
+            [line.account.pk for line in lines],
+            [line.amount for line in lines],
+            [line.currency for line in lines],
+        ]
+    else:
+        sql = insert
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    entry.pk = row[0]
-    entry._state.adding, entry._state.db = False, connection.alias
+    mark_saved(entry, row[0], connection)
+    if connection.vendor != "postgresql":
+        JournalLine.objects.bulk_create(
+            JournalLine(entry=entry, account=line.account, amount=line.amount, currency=line.currency)
+            for line in lines
+        )
     return entry
 
 
@@ -213,7 +247,7 @@ def _post(
     currency: str,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Validate, then write the entry and its lines (two statements) or return the replayed entry.
+    """Validate, then write the entry and its lines (one statement on PostgreSQL) or return the replay.
 
     Every refusal of the input is raised before anything is written. The insert runs without a
     savepoint (the key conflict is handled by ``ON CONFLICT``), so a caller's transaction pays no
@@ -227,19 +261,15 @@ def _post(
     checked = _validated_lines(lines, currency)
     try:
         with transaction.atomic(savepoint=reverses is not None):
-            entry = _insert_entry(
+            entry = _write_entry(
                 kind=kind,
                 idempotency_key=idempotency_key,
                 memo=memo,
                 reference=reference or Reference("", ""),
                 reverses=reverses,
                 currency=currency,
+                lines=checked,
             )
-            if entry is not None:
-                JournalLine.objects.bulk_create(
-                    JournalLine(entry=entry, account=line.account, amount=line.amount, currency=line.currency)
-                    for line in checked
-                )
     except IntegrityError:
         if reverses is not None and JournalEntry.objects.filter(reverses=reverses).exists():
             raise AlreadyReversed() from None

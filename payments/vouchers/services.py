@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from common.errors import Conflict, NotFound
+from common.sql import insert_columns, mark_saved
 from payments import codes
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
@@ -158,7 +159,7 @@ def voucher_redeem(
         subsidy_amount=split.subsidy_amount,
         idempotency_key=f"redemption:{voucher.pk}:{staff.pk}:{request_id}",
     )
-    redemption = Redemption.objects.create(
+    redemption = Redemption(
         voucher=voucher,
         booking=booking,
         shop=shop,
@@ -175,10 +176,51 @@ def voucher_redeem(
     )
     voucher.status = Voucher.Status.REDEEMED
     voucher.redeemed_at, voucher.redeemed_by = now, staff
-    voucher.save(update_fields=["status", "redeemed_at", "redeemed_by"])
-    if attempt is not None:
-        attempt.save()
+    _write_redemption(redemption, voucher, attempt)
     return redemption
+
+
+def _write_redemption(redemption: Redemption, voucher: Voucher, attempt: RedemptionAttempt | None) -> None:
+    """Insert the redemption, mark the voucher redeemed, insert the counter's attempt row.
+
+    On PostgreSQL one statement (a data-modifying ``WITH``; table and column names come from
+    ``_meta``, the values from the unsaved instances as the ORM would prepare them, all passed as
+    parameters); elsewhere three ORM writes.
+    """
+    connection = connections[router.db_for_write(Redemption)]
+    if connection.vendor != "postgresql":
+        redemption.save(force_insert=True)
+        voucher.save(update_fields=["status", "redeemed_at", "redeemed_by"])
+        if attempt is not None:
+            attempt.save()
+        return
+    quote = connection.ops.quote_name
+    redemptions, vouchers = quote(Redemption._meta.db_table), quote(Voucher._meta.db_table)
+    attempts = quote(RedemptionAttempt._meta.db_table)
+    columns, values, params = insert_columns(redemption, connection)
+    steps = [f"redemption AS (INSERT INTO {redemptions} ({columns}) VALUES ({values}) RETURNING id)"]  # noqa: S608
+    fields = [Voucher._meta.get_field(name) for name in ("status", "redeemed_at", "redeemed_by")]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    steps.append(f"voucher AS (UPDATE {vouchers} SET {assignments} WHERE id = %s RETURNING id)")  # noqa: S608
+    params += [field.get_db_prep_save(field.pre_save(voucher, False), connection) for field in fields]
+    params.append(voucher.pk)
+    attempt_id = "NULL"
+    if attempt is not None:
+        columns, values, attempt_params = insert_columns(attempt, connection)
+        steps.append(f"attempt AS (INSERT INTO {attempts} ({columns}) VALUES ({values}) RETURNING id)")  # noqa: S608
+        params += attempt_params
+        attempt_id = "(SELECT id FROM attempt)"
+    sql = (
+        f"WITH {', '.join(steps)} SELECT (SELECT id FROM redemption), (SELECT id FROM voucher), {attempt_id}"  # noqa: S608, E501
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        redemption_id, voucher_id, attempt_id = cursor.fetchone()
+    if voucher_id != voucher.pk:  # pragma: no cover - the voucher is locked by this transaction
+        raise RuntimeError(f"voucher {voucher.pk} was not marked redeemed")
+    mark_saved(redemption, redemption_id, connection)
+    if attempt is not None:
+        mark_saved(attempt, attempt_id, connection)
 
 
 @transaction.atomic
