@@ -71,14 +71,18 @@ def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]
     return {code: (Decimal(best[code].rate) if code in best else base) for code in codes}
 
 
-def commission_quote(*, shop, booking, at: datetime) -> CommissionQuote:
-    """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``."""
+def commission_quote(*, shop, booking, at: datetime, lines=None) -> CommissionQuote:
+    """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``.
+
+    ``lines``: the order's ``(service item code, amount)`` pairs when the caller has read them
+    already (redemption reads them with the order); otherwise they are read here.
+    """
     gross = booking.total_amount
     amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    lines = getattr(booking, "lines", None)
-    if lines is not None:
-        for code, amount in lines.values_list("service_item_code", "amount"):
-            amounts[code] += amount
+    if lines is None and getattr(booking, "lines", None) is not None:
+        lines = booking.lines.values_list("service_item_code", "amount")
+    for code, amount in lines or ():
+        amounts[code] += amount
     codes = set(amounts) or set(getattr(booking, "service_item_codes", None) or [])
     rates = commission_rates(shop=shop, service_codes=codes, at=at) if codes else {}
     distinct = set(rates.values())

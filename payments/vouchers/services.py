@@ -7,7 +7,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingLine
 from common.errors import Conflict, NotFound
 from common.sql import insert_columns, mark_saved
 from payments import codes
@@ -103,6 +103,14 @@ def _voucher_lock(*, voucher_id: int, staff, request_id: str) -> Voucher | None:
     return voucher
 
 
+def _order_lines(booking: Booking) -> list[tuple[str, object]]:
+    """The order's ``(service item code, amount)`` pairs, for the commission (a short raw read)."""
+    connection = connections[router.db_for_read(BookingLine)]
+    table = connection.ops.quote_name(BookingLine._meta.db_table)
+    sql = f"SELECT id, service_item_code, amount FROM {table} WHERE booking_id = %s ORDER BY position"  # noqa: S608
+    return [(line.service_item_code, line.amount) for line in BookingLine.objects.raw(sql, [booking.pk])]
+
+
 @transaction.atomic
 def voucher_redeem(
     *,
@@ -149,7 +157,7 @@ def voucher_redeem(
         or booking.status != Booking.Status.PAID
     ):
         raise VoucherNotRedeemable()
-    split = commission_quote(shop=shop, booking=booking, at=now)
+    split = commission_quote(shop=shop, booking=booking, at=now, lines=_order_lines(booking))
     # One redemption per (staff, request id) ever (a unique constraint): the key of its posting.
     entry = ledger.post_redemption(
         shop=shop,
