@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, HealthRecord, Review, ServiceStep, Vehicle
 from common.errors import NotFound, PermissionDenied
-from shops.models import Membership
+from shops.models import Membership, Shop
 
 #: Who may do what at the counter. Technicians log steps; they never touch money or vouchers.
 ROLES_COUNTER = frozenset({Membership.Role.MANAGER, Membership.Role.CASHIER})
@@ -26,13 +26,29 @@ def vehicle_get_for_owner(*, owner, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
-def vehicle_get_for_booking(*, owner, vehicle_id: int) -> Vehicle:
-    """The owner's car to book for: one short query (pricing reads the variant only when the job's
-    resolution is not cached)."""
-    vehicle = Vehicle.objects.filter(owner=owner, is_active=True, pk=vehicle_id).first()
-    if vehicle is None:
+def booking_targets(*, owner, vehicle_id: int, shop_id: int) -> tuple[Vehicle, Shop]:
+    """The owner's car (in the garage) and the shop to book it at, read in one short statement.
+
+    The car comes back with what booking needs (id, owner, variant); its other fields load on
+    access. ``NotFound`` when either is missing or the car is not this owner's.
+    """
+    shops = list(
+        Shop.objects.raw(
+            f"SELECT s.*, v.id AS booking_vehicle_id, v.variant_id AS booking_variant_id "  # noqa: S608 - our tables
+            f"FROM {Shop._meta.db_table} s LEFT JOIN {Vehicle._meta.db_table} v "
+            "ON v.id = %s AND v.owner_id = %s AND v.is_active = %s WHERE s.id = %s",
+            [vehicle_id, owner.pk, True, shop_id],
+        )
+    )
+    if not shops or shops[0].booking_vehicle_id is None:
         raise NotFound()
-    return vehicle
+    shop = shops[0]
+    vehicle = Vehicle.from_db(
+        "default",
+        ["id", "owner_id", "variant_id", "is_active"],
+        [shop.booking_vehicle_id, owner.pk, shop.booking_variant_id, True],
+    )
+    return vehicle, shop
 
 
 def booking_list_for_owner(owner) -> QuerySet[Booking]:
