@@ -47,11 +47,17 @@ class Redemption(models.Model):
 
     A manager may undo it within the undo window (then the voucher is redeemable again and a new
     row is written on the next redemption); at most one row per voucher is live (not undone).
+    A paid extra of the order adds one more row (``additional_work`` set), written when it is
+    paid, never undone; settlement sums it like any other line.
     Settlement gathers live redemptions past the undo window.
     """
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
     booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="redemptions")
+    # Null: the voucher's own redemption. Set: the settlement line of an extra paid after it.
+    additional_work = models.ForeignKey(
+        "bookings.AdditionalWork", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="redemptions")
     redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     request_id = models.CharField(_("request id"), max_length=64)
@@ -86,8 +92,13 @@ class Redemption(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["voucher"],
-                condition=models.Q(undone_at__isnull=True),
+                condition=models.Q(undone_at__isnull=True, additional_work__isnull=True),
                 name="vouchers_one_live_redemption",
+            ),
+            models.UniqueConstraint(
+                fields=["additional_work"],
+                condition=models.Q(additional_work__isnull=False),
+                name="vouchers_one_line_per_extra",
             ),
             models.UniqueConstraint(
                 fields=["redeemed_by", "request_id"], name="vouchers_redemption_request_unique"
