@@ -19,4 +19,5 @@ urlpatterns = [
     path("orders/<int:pk>/receipt/", views.order_receipt, name="receipt"),
     path("orders/<int:pk>/review/", views.order_review, name="review"),
     path("orders/<int:pk>/settlement-list/", views.order_settlement_list, name="settlement-list"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
 ]

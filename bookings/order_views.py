@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import selectors, services
@@ -315,3 +316,19 @@ def order_settlement_list(request, pk: int):
 def order_receipt(request, pk: int):
     booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
     return render(request, "bookings/receipt.html", {"booking": booking})
+
+
+# --- service photos (the owner and the shop's staff) -----------------------------------------
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def photo(request, pk: int):
+    """A photo of a step or an extra, for the order's owner and the shop's staff only (else 404).
+
+    Photos are never public media: the file is read here after the access check."""
+    try:
+        found = selectors.photo_get_for_user(user=request.user, photo_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return FileResponse(found.image.open("rb"), content_type="image/jpeg")
