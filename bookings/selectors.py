@@ -150,6 +150,15 @@ def additional_work_list_for_booking(booking: Booking) -> QuerySet[AdditionalWor
     )
 
 
+def additional_work_paid_context(booking: Booking) -> dict:
+    """The paid extras of an order and what was paid in all (for receipts and settlement lists)."""
+    paid = list(additional_work_list_for_booking(booking).filter(status=AdditionalWork.Status.PAID))
+    return {
+        "paid_extras": paid,
+        "paid_total": booking.total_amount + sum((extra.total_amount for extra in paid), 0),
+    }
+
+
 def additional_work_get_for_owner(*, owner, booking_id: int, additional_work_id: int) -> AdditionalWork:
     booking = booking_get_for_owner(owner=owner, booking_id=booking_id)
     extra = additional_work_list_for_booking(booking).filter(pk=additional_work_id).first()
