@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from bookings.models import AdditionalWork, AdditionalWorkDecision, Booking, HealthRecord
 from payments.settlement.models import Statement
-from payments.vouchers.models import Redemption
 from tests.bookings.conftest import job  # noqa: F401 - a fixture, used by name
 from tests.browser.conftest import PHONE
 from tests.extras.conftest import floor_for, photo_upload
@@ -106,7 +105,7 @@ def test_extra_work_is_raised_approved_paid_completed_and_settled(
     settle(timezone.localdate(), now=timezone.now() + timedelta(days=1, hours=3))
     statement = Statement.objects.get(shop=booking.shop)
     assert statement.gross_amount == Decimal("728.00")
-    assert Redemption.objects.filter(statement=statement).count() == 2
+    assert statement.redemption_count == 2
     manager.goto(manager.base_url + f"/shop/{booking.shop_id}/statements/")
     assert f"#{extra.pk}" in manager.get_by_test_id("statement-extra").inner_text()
     assert "¥595.00" in manager.content()
