@@ -11,6 +11,8 @@ gunicorn on 127.0.0.1, and measures, in the same run and on the same server:
 1. the trivial DRF endpoint (GET /api/v1/ping/): the baseline;
 2. bookings spread over many slots (POST /api/v1/bookings/);
 3. the hot-slot storm: every client books the same slot (one capacity row, contended);
+   (1–3 alternate in BENCH_ROUNDS slices, default 5, of BENCH_SECONDS/rounds each, so a change in
+   the machine's background load during the run hits all three alike);
 4. an oversell check: 20 clients fire at a slot with 3 free places;
 5. pgbench running the booking's own SQL (guarded capacity update + three inserts) with 20 clients;
 6. SQL statements per booking (counted in-process on the hot path).
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CLIENTS = 20
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SHOPS = 50
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -54,7 +57,7 @@ os.environ.update(
 os.environ.pop("REDIS_URL", None)  # tasks in-process: the bench measures the booking path only
 
 import django  # noqa: E402
-from loadgen import free_port, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
+from loadgen import free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
 
 django.setup()
 
@@ -287,23 +290,30 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         print(
-            f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; {CLIENTS} clients; {SECONDS:.0f} s per run"
+            f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; {CLIENTS} clients; {SECONDS:.0f} s per load "
+            f"in {ROUNDS} alternating slices"
         )
-
-        trivial = run_load(port, lambda i, n: ("GET", "/api/v1/ping/", None, {}), SECONDS)
-        trivial_rps = trivial["counts"].get(200, 0) / trivial["elapsed"]
 
         slots = [(shop, t) for shop in data["shops"][:-1] for t in slot_times(data["day"], 20)]
         random.Random(7).shuffle(slots)
-        spread = run_load(
-            port, booking_request(data, lambda i, n: slots[(n * CLIENTS + i) % len(slots)]), SECONDS
-        )
-        spread_rps = spread["counts"].get(201, 0) / spread["elapsed"]
-
         hot_shop = data["shops"][-1]
         hot_time = slot_times(data["day"] + timedelta(days=30), 1)[0]
         SlotCapacity.objects.create(shop_id=hot_shop, starts_at=hot_time, capacity=30_000, booked=0)
-        hot = run_load(port, booking_request(data, lambda i, n: (hot_shop, hot_time)), SECONDS)
+        # The three loads alternate in ROUNDS slices, so background load hits them alike.
+        runs = run_interleaved(
+            port,
+            {
+                "trivial": lambda i, n: ("GET", "/api/v1/ping/", None, {}),
+                "spread": booking_request(data, lambda i, n: slots[(n * CLIENTS + i) % len(slots)]),
+                "hot": booking_request(data, lambda i, n: (hot_shop, hot_time)),
+            },
+            SECONDS,
+            rounds=ROUNDS,
+            clients=CLIENTS,
+        )
+        trivial, spread, hot = runs["trivial"], runs["spread"], runs["hot"]
+        trivial_rps = trivial["counts"].get(200, 0) / trivial["elapsed"]
+        spread_rps = spread["counts"].get(201, 0) / spread["elapsed"]
         hot_rps = hot["counts"].get(201, 0) / hot["elapsed"]
 
         tiny_time = slot_times(data["day"] + timedelta(days=31), 1)[0]

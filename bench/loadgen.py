@@ -13,19 +13,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_load(port: int, make_request, seconds: float, *, clients: int = 20) -> dict:
+def run_load(port: int, make_request, seconds: float, *, clients: int = 20, first_n: int = 0) -> dict:
     """``clients`` threads, one keep-alive connection each, for ``seconds`` (or until ``make_request``
-    returns None); counts by status, p99 latency."""
+    returns None); counts by status, p99 latency. Each client numbers its requests from ``first_n``."""
     stop = time.monotonic() + seconds
     counts: dict[int, int] = {}
     latencies: list[float] = []
+    last_ns: list[int] = []
     lock = threading.Lock()
 
     def client(index):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local: dict[int, int] = {}
         local_lat = []
-        n = 0
+        n = first_n
         while time.monotonic() < stop:
             request = make_request(index, n)
             if request is None:
@@ -40,6 +41,7 @@ def run_load(port: int, make_request, seconds: float, *, clients: int = 20) -> d
             n += 1
         conn.close()
         with lock:
+            last_ns.append(n)
             for k, v in local.items():
                 counts[k] = counts.get(k, 0) + v
             latencies.extend(local_lat)
@@ -53,4 +55,34 @@ def run_load(port: int, make_request, seconds: float, *, clients: int = 20) -> d
     elapsed = time.monotonic() - began
     latencies.sort()
     p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)] if latencies else 0.0
-    return {"counts": counts, "elapsed": elapsed, "p99_ms": p99 * 1000, "n": len(latencies)}
+    return {
+        "counts": counts,
+        "elapsed": elapsed,
+        "p99_ms": p99 * 1000,
+        "n": len(latencies),
+        "latencies": latencies,
+        "last_n": max(last_ns, default=first_n),
+    }
+
+
+def run_interleaved(port: int, phases: dict, seconds: float, *, rounds: int = 5, clients: int = 20) -> dict:
+    """Run each phase (name → ``make_request``) for ``seconds`` in all, as ``rounds`` alternating
+    slices (A B C A B C …), so a change in the machine's background load hits every phase alike and
+    their ratio stays fair. Returns, per phase, the merged counts, elapsed time and p99."""
+    merged = {name: {"counts": {}, "elapsed": 0.0, "latencies": [], "next_n": 0} for name in phases}
+    for _round in range(rounds):
+        for name, make_request in phases.items():
+            part = run_load(
+                port, make_request, seconds / rounds, clients=clients, first_n=merged[name]["next_n"]
+            )
+            into = merged[name]
+            for status, count in part["counts"].items():
+                into["counts"][status] = into["counts"].get(status, 0) + count
+            into["elapsed"] += part["elapsed"]
+            into["latencies"].extend(part["latencies"])
+            into["next_n"] = part["last_n"] + 1
+    for into in merged.values():
+        latencies = sorted(into.pop("latencies"))
+        into["n"] = len(latencies)
+        into["p99_ms"] = latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000 if latencies else 0.0
+    return merged

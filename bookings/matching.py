@@ -9,21 +9,18 @@ offer, prices and closure for the day) and one for the day's slot capacity
 (``shops.selectors.slots_for_shops``).
 """
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from parts.models import Package, Variant
-from parts.quoting import Quote, Resolution, resolve
+from parts.quoting import Quote, Resolution, resolve_cached
 from shops.models import Shop
 from shops.places import bd09_to_gcj02, haversine_km, wgs84_to_gcj02
 from shops.selectors import (
@@ -124,28 +121,6 @@ def dispatch_pick(matches: Sequence[ShopMatch]) -> ShopMatch | None:
     if not available:
         return None
     return max(available, key=lambda m: (m.shop.dispatch_priority, m.score, -m.distance_km))
-
-
-def resolve_cached(
-    *, variant: Variant, service_items: Sequence[str] = (), package: Package | str | None = None, tier=None
-) -> Resolution:
-    """``parts.quoting.resolve``, kept for ``settings.MATCH_RESOLUTION_CACHE_SECONDS`` (0: off).
-
-    What a job needs for one exact car depends only on the catalogue, which changes by data
-    loads, not per request; popular car + package pairs repeat all day. A search may show a list
-    price up to that many seconds old; booking re-resolves and freezes its own prices.
-    """
-    seconds = settings.MATCH_RESOLUTION_CACHE_SECONDS
-    if not seconds:
-        return resolve(variant=variant, service_items=service_items, package=package, tier=tier)
-    package_code = package.code if isinstance(package, Package) else package
-    raw_key = json.dumps([variant.pk, list(service_items), package_code, tier])
-    key = "match:resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
-    resolution = cache.get(key)
-    if resolution is None:
-        resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
-        cache.set(key, resolution, seconds)
-    return resolution
 
 
 def match(

@@ -38,6 +38,15 @@ def vehicle_get_for_owner(*, owner, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
+def vehicle_get_for_booking(*, owner, vehicle_id: int) -> Vehicle:
+    """The owner's car to book for: one short query (pricing reads the variant only when the job's
+    resolution is not cached)."""
+    vehicle = Vehicle.objects.filter(owner=owner, is_active=True, pk=vehicle_id).first()
+    if vehicle is None:
+        raise NotFound()
+    return vehicle
+
+
 def booking_list_for_owner(owner) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(owner=owner)

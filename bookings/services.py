@@ -6,14 +6,14 @@ capacity moves through ``shops.services.slot_take``/``slot_release`` in the same
 the booking's state (decision 0004).
 """
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Avg, CharField, F, Value
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -34,10 +34,11 @@ from bookings.models import (
 from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
 from parts import quoting
-from parts.models import Package, Part, Variant
+from parts.models import Package, Part, ServiceItem, Variant
 from parts.vin import vin_validate
 from shops import services as shop_services
-from shops.models import Shop, ShopPartPrice, ShopService
+from shops.models import Shop, ShopClosure, ShopPartPrice, ShopService
+from shops.selectors import local_tz
 
 S = Booking.Status
 
@@ -159,27 +160,48 @@ def booking_quote(*, shop: Shop, resolution: quoting.Resolution) -> quoting.Quot
     Raises ``NotFound`` for a shop that is not taking bookings and ``QuoteIncomplete`` when the
     shop lacks an item or a line has no fitting part.
     """
+    quote, _closure_id = _price_at_shop(shop, resolution, day=None)
+    return quote
+
+
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def _price_at_shop(shop: Shop, resolution: quoting.Resolution, day) -> tuple[quoting.Quote, int | None]:
+    """``booking_quote`` and, when ``day`` is given, the id of the shop's closure row for that day
+    (None: no exception that day), all in one hand-written statement: the booking's hot path."""
     if not shop.is_active:
         raise NotFound()
     codes = list(resolution.service_item_codes)
-    offered = (
-        ShopService.objects.filter(shop=shop, service_item__code__in=codes)
-        .annotate(kind=Value("item"), key=F("service_item__code"), price=F("fixed_price_amount"))
-        .values_list("kind", "key", "price")
+    part_ids = [part.part_id for part in resolution.parts]
+    sql = (
+        "SELECT 'item', si.code, ss.fixed_price_amount "  # noqa: S608 - our table names, values bound
+        f"FROM {ShopService._meta.db_table} ss JOIN {ServiceItem._meta.db_table} si "
+        f"ON si.id = ss.service_item_id WHERE ss.shop_id = %s AND si.code IN ({_in(codes)}) "
+        "UNION ALL SELECT 'part', CAST(pp.part_id AS VARCHAR(20)), pp.unit_price_amount "
+        f"FROM {ShopPartPrice._meta.db_table} pp WHERE pp.shop_id = %s AND pp.part_id IN ({_in(part_ids)})"
     )
-    part_prices = (
-        ShopPartPrice.objects.filter(shop=shop, part_id__in=[part.part_id for part in resolution.parts])
-        .annotate(kind=Value("part"), key=Cast("part_id", CharField()), price=F("unit_price_amount"))
-        .values_list("kind", "key", "price")
-    )
-    fixed, parts, offered_codes = {}, {}, set()
-    for kind, key, price in offered.union(part_prices, all=True):
+    params = [shop.pk, *codes, shop.pk, *part_ids]
+    if day is not None:
+        sql += (
+            " UNION ALL SELECT 'closure', CAST(c.id AS VARCHAR(20)), NULL "  # noqa: S608 - as above
+            f"FROM {ShopClosure._meta.db_table} c WHERE c.shop_id = %s AND c.date = %s"
+        )
+        params += [shop.pk, day]
+    fixed, parts, offered_codes, closure_id = {}, {}, set(), None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, key, price in rows:
         if kind == "item":
             offered_codes.add(key)
             if price is not None:
                 fixed[key] = quantize_fen(price)
-        else:
+        elif kind == "part":
             parts[int(key)] = quantize_fen(price)
+        else:
+            closure_id = int(key)
     if offered_codes != set(codes):
         raise QuoteIncomplete(_("This shop does not offer every service you chose."))
     quote = resolution.price(
@@ -187,10 +209,9 @@ def booking_quote(*, shop: Shop, resolution: quoting.Resolution) -> quoting.Quot
     )
     if not quote.is_complete:
         raise QuoteIncomplete()
-    return quote
+    return quote, closure_id
 
 
-@transaction.atomic
 def booking_create(
     *,
     owner,
@@ -204,18 +225,26 @@ def booking_create(
 
     The quote is recomputed here from the catalogue and the shop's prices; nothing the client
     sent about prices is used. Raises ``SlotFull`` (409, with the next free slots) when the slot
-    has no place left, ``QuoteIncomplete`` when a line has no fitting part or the shop does not
-    offer an item.
+    has no place left, ``SlotUnavailable`` when the time is not one of the shop's slots,
+    ``QuoteIncomplete`` when a line has no fitting part or the shop does not offer an item.
+
+    The reads come first and take no locks. On PostgreSQL the writes (take the place, the order,
+    its lines, its first event) are ONE statement, atomic by itself (decision 0004); elsewhere
+    they run through the ORM in one transaction.
     """
     if vehicle.owner_id != owner.pk or not vehicle.is_active:
         raise NotFound()
     if starts_at <= timezone.now():
         raise SlotInPast()
-    resolution = quoting.resolve(variant=vehicle.variant, service_items=service_items, package=package)
-    quote = booking_quote(shop=shop, resolution=resolution)
-
-    shop_services.slot_take(shop=shop, starts_at=starts_at)
-    booking = Booking.objects.create(
+    resolution = quoting.resolve_cached(
+        variant_id=vehicle.variant_id, service_items=service_items, package=package
+    )
+    day = timezone.localtime(starts_at, local_tz()).date() if timezone.is_aware(starts_at) else None
+    quote, closure_id = _price_at_shop(shop, resolution, day)
+    closure = ShopClosure.objects.get(pk=closure_id) if closure_id else None  # rare: a holiday, a special day
+    shop_services.slot_check(shop=shop, starts_at=starts_at, closure=closure)
+    now = timezone.now()
+    booking = Booking(
         owner=owner,
         vehicle=vehicle,
         variant_id=vehicle.variant_id,
@@ -223,13 +252,16 @@ def booking_create(
         package=package,
         service_item_codes=list(resolution.service_item_codes),
         starts_at=starts_at,
+        status=S.AWAITING_PAYMENT,
         parts_amount=quote.parts_amount,
         labour_amount=quote.labour_amount,
         total_amount=quote.total_amount,
         currency=quote.currency,
-        pay_by=timezone.now() + timedelta(minutes=settings.BOOKING_PAY_WITHIN_MINUTES),
+        pay_by=now + timedelta(minutes=settings.BOOKING_PAY_WITHIN_MINUTES),
+        created_at=now,
+        updated_at=now,
     )
-    lines = BookingLine.objects.bulk_create(
+    lines = [
         BookingLine(
             booking=booking,
             kind=line.kind,
@@ -243,10 +275,26 @@ def booking_create(
             position=position,
         )
         for position, line in enumerate(quote.lines)
+    ]
+    event = BookingEvent(
+        booking=booking,
+        from_status="",
+        to_status=S.AWAITING_PAYMENT,
+        actor=owner,
+        reason=gettext_noop("booked"),
+        created_at=now,
     )
-    event = BookingEvent.objects.create(
-        booking=booking, to_status=S.AWAITING_PAYMENT, actor=owner, reason=gettext_noop("booked")
-    )
+    if connection.vendor == "postgresql":
+        _write_in_one_statement(booking, lines, event)
+    else:
+        with transaction.atomic():
+            shop_services.slot_take(shop=shop, starts_at=starts_at, checked=True)
+            booking.save(force_insert=True)
+            for line in lines:
+                line.booking = booking
+            BookingLine.objects.bulk_create(lines)
+            event.booking = booking
+            event.save(force_insert=True)
     # The caller gets the order as written, lines and history included, as prefetch_related
     # would leave them: no second read of what was just inserted.
     booking._prefetched_objects_cache = {
@@ -254,6 +302,90 @@ def booking_create(
         "events": _as_prefetched(booking.events, [event]),
     }
     return booking
+
+
+# Take one place of the slot (creating its capacity row on first use) and, only if a place was
+# taken, insert the order, its lines and its first event: one statement, so one round trip and
+# atomic without a transaction block. ``ON CONFLICT … DO UPDATE … WHERE booked < capacity`` locks
+# the slot's row and re-checks the guard on its latest version: under any number of concurrent
+# bookings a place is taken at most ``capacity`` times (decision 0004). No row back: the slot is full.
+_BOOK_SQL = """
+WITH take AS (
+    INSERT INTO shops_slotcapacity (shop_id, starts_at, capacity, booked)
+    VALUES (%(shop)s, %(starts_at)s, %(bays)s, 1)
+    ON CONFLICT (shop_id, starts_at) DO UPDATE SET booked = shops_slotcapacity.booked + 1
+        WHERE shops_slotcapacity.booked < shops_slotcapacity.capacity
+    RETURNING id
+), booking AS (
+    INSERT INTO bookings_booking (owner_id, vehicle_id, variant_id, shop_id, package_id,
+        service_item_codes, starts_at, status, parts_amount, labour_amount, total_amount, currency,
+        pay_by, created_at, updated_at)
+    SELECT %(owner)s, %(vehicle)s, %(variant)s, %(shop)s, %(package)s, %(codes)s::jsonb,
+        %(starts_at)s, %(status)s, %(parts)s, %(labour)s, %(total)s, %(currency)s, %(pay_by)s,
+        %(now)s, %(now)s
+    FROM take
+    RETURNING id
+), line AS (
+    INSERT INTO bookings_bookingline (booking_id, kind, service_item_code, sku, name_en, name_zh,
+        quantity, unit_price_amount, amount, position)
+    SELECT booking.id, l.kind, l.code, l.sku, l.name_en, l.name_zh, l.quantity, l.unit_price,
+        l.amount, l.position
+    FROM booking, unnest(%(kind)s::varchar[], %(code)s::varchar[], %(sku)s::varchar[],
+        %(name_en)s::varchar[], %(name_zh)s::varchar[], %(quantity)s::numeric[],
+        %(unit_price)s::numeric[], %(amount)s::numeric[], %(position)s::smallint[])
+        AS l(kind, code, sku, name_en, name_zh, quantity, unit_price, amount, position)
+    RETURNING id, position
+), event AS (
+    INSERT INTO bookings_bookingevent (booking_id, from_status, to_status, actor_id, reason, created_at)
+    SELECT booking.id, '', %(status)s, %(owner)s, %(reason)s, %(now)s FROM booking
+    RETURNING id
+)
+SELECT booking.id, (SELECT id FROM event),
+    (SELECT array_agg(id ORDER BY position) FROM line)
+FROM booking
+"""
+
+
+def _write_in_one_statement(booking: Booking, lines: list[BookingLine], event: BookingEvent) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {
+        "shop": booking.shop_id,
+        "starts_at": adapt(booking.starts_at),
+        "bays": booking.shop.bays,
+        "owner": booking.owner_id,
+        "vehicle": booking.vehicle_id,
+        "variant": booking.variant_id,
+        "package": booking.package_id,
+        "codes": json.dumps(booking.service_item_codes),
+        "status": booking.status,
+        "parts": booking.parts_amount,
+        "labour": booking.labour_amount,
+        "total": booking.total_amount,
+        "currency": booking.currency,
+        "pay_by": adapt(booking.pay_by),
+        "now": adapt(booking.created_at),
+        "reason": event.reason,
+        "kind": [line.kind for line in lines],
+        "code": [line.service_item_code for line in lines],
+        "sku": [line.sku for line in lines],
+        "name_en": [line.name_en for line in lines],
+        "name_zh": [line.name_zh for line in lines],
+        "quantity": [line.quantity for line in lines],
+        "unit_price": [line.unit_price_amount for line in lines],
+        "amount": [line.amount for line in lines],
+        "position": [line.position for line in lines],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_BOOK_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise shop_services.slot_full(shop=booking.shop, starts_at=booking.starts_at)
+    booking.pk, event.pk = row[0], row[1]
+    booking._state.adding = event._state.adding = False
+    event.booking = booking
+    for line, line_id in zip(lines, row[2] or [], strict=True):
+        line.pk, line.booking_id = line_id, booking.pk
+        line._state.adding = False
 
 
 def _as_prefetched(manager, rows):

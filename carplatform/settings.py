@@ -149,7 +149,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "common.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -262,7 +262,8 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, created by 
 # Shops: the default commission of a new shop's agreement, and how far matching looks.
 SHOP_DEFAULT_COMMISSION_RATE = env.str("SHOP_DEFAULT_COMMISSION_RATE", default="0.0800")
 MATCH_MAX_DISTANCE_KM = 50
-# How long matching keeps what a job needs for one car (the catalogue changes by data loads only).
-MATCH_RESOLUTION_CACHE_SECONDS = env.int("MATCH_RESOLUTION_CACHE_SECONDS", default=60)
+# How long matching and booking keep what a job needs for one car; every catalogue write makes
+# the cached entries unreachable at once (parts.quoting.catalogue_changed), so this only bounds memory.
+RESOLUTION_CACHE_SECONDS = env.int("RESOLUTION_CACHE_SECONDS", default=3600)
 # The platform's labour rate (CNY per labour hour) for quotes without a shop's own price book.
 DEFAULT_LABOUR_RATE = Decimal(env.str("DEFAULT_LABOUR_RATE", default="120.00"))

@@ -7,3 +7,27 @@ from django.utils.translation import gettext_lazy as _
 class PartsConfig(AppConfig):
     name = "parts"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from parts import models, quoting
+
+        def changed(**kwargs):
+            quoting.catalogue_changed()
+
+        for model in (
+            models.Brand,
+            models.VehicleModel,
+            models.Variant,
+            models.Part,
+            models.Fitment,
+            models.ServiceItem,
+            models.ServiceItemPart,
+            models.Package,
+            models.PackageItem,
+        ):
+            post_save.connect(changed, sender=model, dispatch_uid=f"catalogue-changed-save-{model.__name__}")
+            post_delete.connect(
+                changed, sender=model, dispatch_uid=f"catalogue-changed-delete-{model.__name__}"
+            )

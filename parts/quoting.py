@@ -35,13 +35,17 @@ asking for a job whose parts the car has no place for (rear pads on rear drum br
 package, such a job is not priced but listed in ``Resolution.skipped`` with its reason.
 """
 
+import hashlib
+import json
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
@@ -522,3 +526,69 @@ def quote_build(
 ) -> Quote:
     """Resolve and price in one call: ``resolve(...).price(pricebook)``."""
     return resolve(variant=variant, service_items=service_items, package=package).price(pricebook)
+
+
+# --- the resolution cache ----------------------------------------------------------------------
+
+CATALOGUE_VERSION_KEY = "catalogue:version"
+
+
+def catalogue_version() -> int:
+    """The catalogue's current version: part of every cached resolution's key."""
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        cache.add(CATALOGUE_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(CATALOGUE_VERSION_KEY, 0)
+    return version
+
+
+def _new_catalogue_version() -> None:
+    cache.set(CATALOGUE_VERSION_KEY, time.time_ns(), None)
+
+
+def catalogue_changed() -> None:
+    """Make every cached resolution unreachable: now, and again when the change commits.
+
+    The second bump matters: a request that read the catalogue between the first bump and the
+    commit may have cached the old rows under the new version. Catalogue models call this from
+    their save/delete signals (``parts.apps``); bulk loads call it themselves.
+    """
+    _new_catalogue_version()
+    transaction.on_commit(_new_catalogue_version)
+
+
+def resolve_cached(
+    *,
+    variant: Variant | None = None,
+    variant_id: int | None = None,
+    service_items: Sequence[str] = (),
+    package: Package | str | None = None,
+    tier: str | None = None,
+) -> Resolution:
+    """``resolve``, cached until the catalogue changes (at most ``RESOLUTION_CACHE_SECONDS``; 0: off).
+
+    What a job needs for one exact car depends only on the catalogue, and popular car + package
+    pairs repeat all day. Every catalogue write bumps the version in the key (``catalogue_changed``),
+    so a cached resolution is never older than the catalogue; the cache is shared by all processes
+    when ``REDIS_URL`` is set (production) and per process otherwise (the embedded single process).
+    Give the ``variant`` or only its id (then it is read on a cache miss only).
+    """
+    seconds = settings.RESOLUTION_CACHE_SECONDS
+    if variant is not None:
+        variant_id = variant.pk
+    key = None
+    if seconds:
+        package_code = package.code if isinstance(package, Package) else package
+        raw_key = json.dumps([catalogue_version(), variant_id, list(service_items), package_code, tier])
+        key = "resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
+        resolution = cache.get(key)
+        if resolution is not None:
+            return resolution
+    if variant is None:
+        variant = Variant.objects.filter(pk=variant_id).first()
+        if variant is None:
+            raise NotFound(_("No such car model."))
+    resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
+    if key is not None:
+        cache.set(key, resolution, seconds)
+    return resolution

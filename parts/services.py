@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from parts import quoting
 from parts.models import (
     Brand,
     Fitment,
@@ -343,6 +344,7 @@ def _load_packages(rows: list[dict], item_ids: dict[str, int]) -> int:
 @transaction.atomic
 def catalogue_load(*, data_dir: Path = DATA_DIR) -> CatalogueLoadResult:
     """Load (or bring up to date) the catalogue from the CSV files in ``data_dir``."""
+    quoting.catalogue_changed()  # bulk writes send no signals
     vehicle_rows = _rows(data_dir, "vehicles.csv")
     part_rows = _rows(data_dir, "parts.csv")
     fitment_rows = _rows(data_dir, "fitment.csv")

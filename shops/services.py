@@ -250,7 +250,30 @@ def _take_place(shop: Shop, starts_at: datetime) -> SlotCapacity | None:
     return SlotCapacity(id=row[0], shop=shop, starts_at=starts_at, capacity=row[1], booked=row[2])
 
 
-def slot_take(*, shop: Shop, starts_at: datetime) -> SlotCapacity:
+_READ = object()
+
+
+def slot_check(*, shop: Shop, starts_at: datetime, closure: ShopClosure | None = _READ) -> None:  # type: ignore[assignment]
+    """Raise ``SlotUnavailable`` unless ``starts_at`` is a future slot of the shop's hours that day
+    (its closures and holidays included). One query, the shop's closure row for that date, unless
+    the caller read it already and passes it (``None``: no exception that day)."""
+    if timezone.is_naive(starts_at):
+        raise SlotUnavailable()
+    if not shop.is_active:
+        raise SlotUnavailable(_("This shop is not taking bookings."))
+    local = timezone.localtime(starts_at, local_tz())
+    if closure is _READ:
+        closure = ShopClosure.objects.filter(shop=shop, date=local.date()).first()
+    if starts_at <= timezone.now() or local not in slot_starts_on(shop, local.date(), closure):
+        raise SlotUnavailable()
+
+
+def slot_full(*, shop: Shop, starts_at: datetime) -> SlotFull:
+    """The 409 for a slot with no place left, carrying the next free slots."""
+    return SlotFull(extra={"next_free_slots": _next_free(shop, starts_at)})
+
+
+def slot_take(*, shop: Shop, starts_at: datetime, checked: bool = False) -> SlotCapacity:
     """Take one place of a shop's slot. Call inside the booking's ``transaction.atomic``.
 
     The slot must exist in the shop's hours and closures and lie in the future. One guarded
@@ -259,14 +282,8 @@ def slot_take(*, shop: Shop, starts_at: datetime) -> SlotCapacity:
     place taken) under the unique constraint, or the slot is full. Raises ``SlotFull`` (409, with
     the next free slots) when nothing was left.
     """
-    if timezone.is_naive(starts_at):
-        raise SlotUnavailable()
-    if not shop.is_active:
-        raise SlotUnavailable(_("This shop is not taking bookings."))
-    local = timezone.localtime(starts_at, local_tz())
-    closure = ShopClosure.objects.filter(shop=shop, date=local.date()).first()
-    if starts_at <= timezone.now() or local not in slot_starts_on(shop, local.date(), closure):
-        raise SlotUnavailable()
+    if not checked:  # the caller ran ``slot_check`` already
+        slot_check(shop=shop, starts_at=starts_at)
     row = _take_place(shop, starts_at)
     if row is not None:
         return row
@@ -277,7 +294,7 @@ def slot_take(*, shop: Shop, starts_at: datetime) -> SlotCapacity:
         row = _take_place(shop, starts_at)
         if row is not None:
             return row
-    raise SlotFull(extra={"next_free_slots": _next_free(shop, starts_at)})
+    raise slot_full(shop=shop, starts_at=starts_at)
 
 
 def slot_release(*, shop: Shop, starts_at: datetime) -> SlotCapacity | None:

@@ -118,7 +118,7 @@ class BookingListCreateApi(APIView):
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        vehicle = selectors.vehicle_get_for_owner(owner=request.user, vehicle_id=d["vehicle"])
+        vehicle = selectors.vehicle_get_for_booking(owner=request.user, vehicle_id=d["vehicle"])
         shop = Shop.objects.filter(pk=d["shop"]).first()
         if shop is None:
             raise NotFound()

@@ -184,3 +184,44 @@ def test_a_booking_costs_at_most_eight_sql_statements(job):
 
     statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) <= 8, statements
+
+
+def test_a_closure_that_day_refuses_the_booking_and_a_special_opening_allows_its_own_hours(job):
+    from datetime import time
+
+    from shops.models import ShopClosure
+    from shops.services import SlotUnavailable
+    from tests.shops.factories import at
+
+    day = job.slot.date()
+    ShopClosure.objects.create(shop=job.shop, date=day, is_open=False, reason="inventory")
+    with pytest.raises(SlotUnavailable):
+        job.book()
+
+    ShopClosure.objects.filter(shop=job.shop, date=day).update(
+        is_open=True, opens=time(13, 0), closes=time(16, 0)
+    )
+    with pytest.raises(SlotUnavailable):
+        job.book()  # 10:30 lies outside that day's special hours
+    booking = job.book(starts_at=at(day, "13:00"))
+
+    assert booking.status == S.AWAITING_PAYMENT
+    assert SlotCapacity.objects.get(shop=job.shop, starts_at=at(day, "13:00")).booked == 1
+    assert not SlotCapacity.objects.filter(shop=job.shop, starts_at=job.slot).exists()  # nothing half-written
+
+
+def test_a_full_slot_writes_nothing_and_suggests_the_next_free_ones(job):
+    for plate in ("浙B00001", "浙B00002", "浙B00003"):
+        owner = UserFactory()
+        car = services.vehicle_add(owner=owner, variant=job.vehicle.variant, plate=plate)
+        services.booking_create(
+            owner=owner, vehicle=car, shop=job.shop, starts_at=job.slot, service_items=[job.item.code]
+        )
+    orders = Booking.objects.count()
+
+    with pytest.raises(SlotFull) as full:
+        job.book()
+
+    assert full.value.extra["next_free_slots"]
+    assert Booking.objects.count() == orders
+    assert SlotCapacity.objects.get(shop=job.shop, starts_at=job.slot).booked == 3

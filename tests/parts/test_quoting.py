@@ -18,6 +18,7 @@ from parts.quoting import (
     default_pricebook,
     quote_build,
     resolve,
+    resolve_cached,
 )
 from tests.parts.factories import (
     PackageFactory,
@@ -359,3 +360,38 @@ def test_a_package_keeps_its_order_and_extra_services_come_after_it(django_asser
 
     assert resolution.service_item_codes == (codes[2], codes[0], codes[3])
     assert [p.service_item_code for p in resolution.parts] == [codes[2], codes[0], codes[3]]
+
+
+# --- the resolution cache ----------------------------------------------------------------------
+
+
+def test_a_cached_resolution_is_served_without_queries_until_the_catalogue_changes(
+    django_assert_num_queries,
+):
+    car = VariantFactory()
+    item_needing("oil_filter", Category.OIL_FILTER)
+    first = fitting(car, category=Category.OIL_FILTER, sku="FILTER-A", list_price_amount=Decimal("38.00"))
+
+    assert [p.sku for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == ["FILTER-A"]
+    with django_assert_num_queries(0):
+        again = resolve_cached(variant=car, service_items=["oil_filter"])
+    assert [p.list_price for p in again.parts] == [Decimal("38.00")]
+
+    first.list_price_amount = Decimal("45.00")  # any catalogue write makes the cached entry unreachable
+    first.save()
+    assert [p.list_price for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == [
+        Decimal("45.00")
+    ]
+
+    Fitment.objects.filter(part=first).delete()  # deleting a fitment row, too
+    cheaper = fitting(car, category=Category.OIL_FILTER, sku="FILTER-B", list_price_amount=Decimal("20.00"))
+    assert [p.sku for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == [cheaper.sku]
+
+
+def test_a_catalogue_load_makes_every_cached_resolution_unreachable():
+    from parts.quoting import catalogue_version
+    from parts.services import catalogue_load
+
+    before = catalogue_version()
+    catalogue_load()
+    assert catalogue_version() != before
