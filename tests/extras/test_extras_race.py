@@ -46,7 +46,9 @@ def _notice(payment, i):
 def test_eight_concurrent_success_notices_pay_and_settle_the_extra_once(floor):
     extra, payment = _approved_with_open_charge(floor)
 
-    outcomes = _run_together(8, lambda i: checkout.notice_apply(provider="sandbox", notice=_notice(payment, i)))
+    outcomes = _run_together(
+        8, lambda i: checkout.notice_apply(provider="sandbox", notice=_notice(payment, i))
+    )
 
     assert sorted(outcomes).count("extra paid") == 1
     assert AdditionalWork.objects.get(pk=extra.pk).status == W.PAID
