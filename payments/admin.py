@@ -140,8 +140,10 @@ class StatementAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "shop",
+        "number",
         "period_start",
         "period_end",
+        "covers_until",
         "redemption_count",
         "gross_amount",
         "commission_amount",

@@ -47,7 +47,7 @@ def _recent(user) -> list[Redemption]:
         row.can_undo = (
             row.shop_id in managed
             and row.undone_at is None
-            and row.settled_at is None
+            and not row.is_settled
             and now - row.redeemed_at <= window
             and row.booking.status == "paid"
         )

@@ -1,8 +1,12 @@
 """Settlement data: commission rules, penalties, settlement runs, statements and payouts.
 
-A statement is unique per shop and period end (the exactly-once key of settlement, decision 0011);
-a payout is unique per statement.
+A statement is unique per shop and period end (the exactly-once key of settlement, decision 0011),
+and per shop and number; a shop's statements cover contiguous, disjoint ranges of redemption time,
+so a redemption belongs to a statement by its time, with no link written on it (decision 0012).
+A payout is unique per statement.
 """
+
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
@@ -142,11 +146,21 @@ class SettlementRun(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
+#: Where a shop's first statement starts: before any redemption the platform can hold.
+SETTLEMENT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class Statement(models.Model):
     """What one shop earned in one period: its settled redemptions, minus penalties.
 
     ``net = opening + merchant − penalty``; ``opening`` carries a negative net of the shop's
     previous statement (penalties larger than the earnings); ``payout`` is the net when positive.
+
+    Its redemptions are the shop's live ones with ``covers_from <= redeemed_at < covers_until``.
+    Statement ``number`` n + 1 of a shop starts where statement n ended (the first at
+    ``SETTLEMENT_EPOCH``), so the ranges are contiguous and disjoint and each live redemption is
+    in at most one statement; a database trigger refuses a redemption written, undone or changed
+    inside a range already settled (decision 0012).
     """
 
     shop = models.ForeignKey(
@@ -154,6 +168,9 @@ class Statement(models.Model):
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    number = models.PositiveIntegerField(_("statement number"))
+    covers_from = models.DateTimeField(_("redeemed from"))
+    covers_until = models.DateTimeField(_("redeemed before"))
     run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="statements")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     redemption_count = models.PositiveIntegerField(_("redemptions"), default=0)
@@ -172,6 +189,11 @@ class Statement(models.Model):
         ordering = ["-period_end", "shop_id"]
         constraints = [
             models.UniqueConstraint(fields=["shop", "period_end"], name="payments_statement_once_per_period"),
+            models.UniqueConstraint(fields=["shop", "number"], name="payments_statement_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(covers_until__gt=models.F("covers_from")),
+                name="payments_statement_covers_ordered",
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     net_amount=models.F("opening_amount")
@@ -184,7 +206,12 @@ class Statement(models.Model):
                 condition=models.Q(opening_amount__lte=0), name="payments_statement_opening_le_0"
             ),
         ]
-        indexes = [models.Index(fields=["period_end"], name="payments_statement_period_idx")]
+        indexes = [
+            models.Index(fields=["period_end"], name="payments_statement_period_idx"),
+            # "is this moment settled?" (the redemption trigger, undo, counters) and "where does the
+            # shop's next statement start?" (settlement): one probe each
+            models.Index(fields=["shop", "covers_until"], name="payments_statement_covers_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.shop} {self.period_start}–{self.period_end}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 
@@ -70,13 +70,32 @@ def statement_get_for_manager(*, user, shop_id: int, statement_id: int) -> State
     return statement
 
 
-def statement_redemptions(statement_ids) -> QuerySet[Redemption]:
-    """The orders behind statements, with the ledger entry each was posted as."""
+def statement_redemptions(statement: Statement) -> QuerySet[Redemption]:
+    """The orders behind a statement (its shop's live redemptions in its range of redemption
+    time), with the ledger entry each was posted as."""
     return (
-        Redemption.objects.filter(statement_id__in=statement_ids)
+        Redemption.objects.filter(
+            shop_id=statement.shop_id,
+            redeemed_at__gte=statement.covers_from,
+            redeemed_at__lt=statement.covers_until,
+            undone_at__isnull=True,
+        )
         .select_related("booking", "shop", "ledger_entry")
         .order_by("redeemed_at", "pk")
     )
+
+
+def redemption_is_settled() -> Exists:
+    """For annotating redemptions: whether a statement of its shop covers its moment already."""
+    return Exists(
+        Statement.objects.filter(shop_id=OuterRef("shop_id"), covers_until__gt=OuterRef("redeemed_at"))
+    )
+
+
+def redemption_list_unsettled(shop_id: int) -> QuerySet[Redemption]:
+    """A shop's live redemptions that no statement covers yet (its next statement's, once past
+    the undo window)."""
+    return Redemption.objects.filter(shop_id=shop_id, undone_at__isnull=True).exclude(redemption_is_settled())
 
 
 # --- reconciliation -------------------------------------------------------------------------------
@@ -132,17 +151,32 @@ def reconciliation_for_period(period_end: date) -> Reconciliation:
     statements = list(statement_list_for_period(period_end))
     ids = [s.pk for s in statements]
     merchant_q = Q(ledger_entry__lines__account__code__startswith=MERCHANT_PAYABLE_PREFIX)
+    commission_q = Q(ledger_entry__lines__account__code=SystemAccount.COMMISSION_REVENUE)
+    covered = (
+        Redemption.objects.filter(
+            shop_id=OuterRef("shop_id"),
+            redeemed_at__gte=OuterRef("covers_from"),
+            redeemed_at__lt=OuterRef("covers_until"),
+            undone_at__isnull=True,
+        )
+        .order_by()
+        .values("shop_id")
+    )
+    line = "ledger_entry__lines__amount"
     by_redemptions = {
-        row["statement_id"]: row
-        for row in Redemption.objects.filter(statement_id__in=ids)
-        .values("statement_id")
+        row["pk"]: row
+        for row in Statement.objects.filter(pk__in=ids)
         .annotate(
-            merchant=_fen_sum("ledger_entry__lines__amount", filter=merchant_q),
-            commission=_fen_sum(
-                "ledger_entry__lines__amount",
-                filter=Q(ledger_entry__lines__account__code=SystemAccount.COMMISSION_REVENUE),
+            merchant=Subquery(
+                covered.annotate(fen=_fen_sum(line, filter=merchant_q)).values("fen"),
+                output_field=_WHOLE,
+            ),
+            commission=Subquery(
+                covered.annotate(fen=_fen_sum(line, filter=commission_q)).values("fen"),
+                output_field=_WHOLE,
             ),
         )
+        .values("pk", "merchant", "commission")
     }
     by_penalties = {
         row["statement_id"]: row["penalty"]

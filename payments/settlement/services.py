@@ -1,9 +1,11 @@
 """Settlement writes: penalties, settlement runs (set-based SQL), payouts (send, report, hold, retry).
 
-Exactly once (decision 0011): a statement is unique per (shop, period end) in the database and is
-inserted with ``ON CONFLICT DO NOTHING … RETURNING``; only the statements a transaction inserted
-itself are filled, linked to their redemptions and penalties, and given a payout (unique per
-statement), all in that one transaction. A second run, a concurrent one or a rerun after a crash
+Exactly once (decisions 0011, 0012): a statement is unique per (shop, period end) and per (shop,
+number) in the database and is inserted with ``ON CONFLICT DO NOTHING … RETURNING``; it covers
+the shop's redemptions from where its previous statement ended to the run's cutoff, so each live
+redemption belongs to at most one statement by its time and no redemption row is written. Only
+the statements a transaction inserted itself get their penalties and a payout (unique per
+statement), in that one transaction. A second run, a concurrent one or a rerun after a crash
 therefore finds the statements that exist and inserts none again.
 """
 
@@ -23,7 +25,7 @@ from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
 from payments.ledger import services as ledger
 from payments.ledger.errors import InsufficientPayable
-from payments.settlement.models import Payout, Penalty, SettlementRun
+from payments.settlement.models import SETTLEMENT_EPOCH, Payout, Penalty, SettlementRun, Statement
 from payments.settlement.payouts import payout_provider
 from shops.models import Shop
 
@@ -71,6 +73,21 @@ def penalty_create(
     penalty.ledger_entry = entry
     penalty.save()
     return penalty
+
+
+# --- the settled range ---------------------------------------------------------------------------
+
+
+def redemption_settlement_hold(redemption) -> bool:
+    """Whether a redemption is in a statement already, and, inside the caller's transaction, hold
+    its shop against settlement until that transaction ends (``FOR KEY SHARE`` on the shop row,
+    which a settlement chunk takes ``FOR UPDATE``). So an undo that finds it unsettled commits
+    before a statement can cover it (decision 0012)."""
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM shops_shop WHERE id = %s FOR KEY SHARE", [redemption.shop_id])
+    covering = Statement.objects.filter(shop_id=redemption.shop_id, covers_until__gt=redemption.redeemed_at)
+    return covering.exists()
 
 
 # --- settlement runs ----------------------------------------------------------------------------
@@ -134,13 +151,28 @@ def _in(ids: Sequence[int]) -> str:
     return "(" + ",".join(str(int(i)) for i in ids) + ")"
 
 
-_DUE = """
+#: Weekly shops are due only on a Sunday; a shop with a statement for this period or a later one
+#: is not due (so a shop's ranges follow the order of its periods).
+_CYCLE_DUE = """
     (s.settlement_cycle = 'daily' OR (%(weekly_due)s = 1 AND s.settlement_cycle = 'weekly'))
-    AND (EXISTS (SELECT 1 FROM payments_redemption r WHERE r.shop_id = s.id AND r.statement_id IS NULL
-                 AND r.undone_at IS NULL AND r.redeemed_at < %(cutoff)s)
-         OR EXISTS (SELECT 1 FROM payments_penalty p WHERE p.shop_id = s.id AND p.statement_id IS NULL
-                    AND p.created_at < %(cutoff)s))
+    AND NOT EXISTS (SELECT 1 FROM payments_statement later
+                    WHERE later.shop_id = s.id AND later.period_end >= %(period_end)s)
 """
+
+#: Where the shop's next statement starts: where its last one ended.
+_SINCE = """COALESCE((SELECT MAX(st.covers_until) FROM payments_statement st WHERE st.shop_id = s.id),
+                   %(epoch)s)"""
+
+_OPEN_PENALTY = """EXISTS (SELECT 1 FROM payments_penalty p WHERE p.shop_id = {shop}
+                          AND p.statement_id IS NULL AND p.created_at < %(cutoff)s)"""
+
+_DUE = f"""
+    {_CYCLE_DUE}
+    AND {_SINCE} < %(cutoff)s
+    AND (EXISTS (SELECT 1 FROM payments_redemption r WHERE r.shop_id = s.id AND r.undone_at IS NULL
+                 AND r.redeemed_at >= {_SINCE} AND r.redeemed_at < %(cutoff)s)
+         OR {_OPEN_PENALTY.format(shop="s.id")})
+"""  # noqa: S608 - constant SQL
 
 
 def _params(run: SettlementRun, cutoff: datetime, now: datetime) -> dict:
@@ -150,6 +182,7 @@ def _params(run: SettlementRun, cutoff: datetime, now: datetime) -> dict:
         "week_start": _p(period_end - timedelta(days=6)),
         "weekly_due": 1 if period_end.weekday() == 6 else 0,
         "cutoff": _p(cutoff),
+        "epoch": _p(SETTLEMENT_EPOCH),
         "now": _p(now),
         "run": run.pk,
         "currency": settings.CURRENCY,
@@ -157,19 +190,44 @@ def _params(run: SettlementRun, cutoff: datetime, now: datetime) -> dict:
 
 
 def _settle_chunk(run: SettlementRun, shop_ids: Sequence[int], params: dict) -> int:
-    """One transaction: insert the chunk's statements that do not exist yet, link and sum their
-    redemptions and penalties, insert their payouts. Returns how many statements it inserted."""
+    """One transaction: insert the chunk's statements that do not exist yet, each summing its
+    shop's live redemptions from where the shop's last statement ended up to the cutoff; link and
+    deduct open penalties; insert the payouts. Returns how many statements it inserted.
+
+    No redemption row is written. The chunk's shop rows are locked ``FOR UPDATE`` first: a
+    redemption insert, undo or change takes its shop ``FOR KEY SHARE`` (trigger of migration
+    payments 0006), so one still in flight is committed before the sums are taken (each statement
+    below reads a fresh snapshot), and one that comes later finds the statement and is refused if
+    it falls inside the settled range."""
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(f"SELECT id FROM shops_shop WHERE id IN {_in(shop_ids)} ORDER BY id FOR UPDATE")  # noqa: S608
         cursor.execute(
             f"""
-            INSERT INTO payments_statement (shop_id, period_start, period_end, run_id, created_at,
-                redemption_count, gross_amount, commission_amount, subsidy_amount, merchant_amount,
-                penalty_amount, opening_amount, net_amount, currency)
-            SELECT s.id, CASE WHEN s.settlement_cycle = 'weekly' THEN %(week_start)s ELSE %(period_end)s END,
-                   %(period_end)s, %(run)s, %(now)s, 0, 0, 0, 0, 0, 0, 0, 0, %(currency)s
-            FROM shops_shop s
-            WHERE s.id IN {_in(shop_ids)} AND {_DUE}
-            ON CONFLICT (shop_id, period_end) DO NOTHING
+            INSERT INTO payments_statement (shop_id, number, covers_from, covers_until, period_start,
+                period_end, run_id, created_at, redemption_count, gross_amount, commission_amount,
+                subsidy_amount, merchant_amount, penalty_amount, opening_amount, net_amount, currency)
+            SELECT b.shop_id, b.number, b.since, %(cutoff)s,
+                   CASE WHEN b.cycle = 'weekly' THEN %(week_start)s ELSE %(period_end)s END,
+                   %(period_end)s, %(run)s, %(now)s, COUNT(r.id),
+                   {_money_sum("r.gross_amount")}, {_money_sum("r.commission_amount")},
+                   {_money_sum("r.subsidy_amount")}, {_money_sum("r.merchant_amount")},
+                   0, b.opening, b.opening + {_money_sum("r.merchant_amount")}, %(currency)s
+            FROM (
+                SELECT s.id AS shop_id, s.settlement_cycle AS cycle, COALESCE(prev.number, 0) + 1 AS number,
+                       COALESCE(prev.covers_until, %(epoch)s) AS since,
+                       CASE WHEN prev.net_amount < 0 THEN prev.net_amount ELSE 0 END AS opening
+                FROM shops_shop s
+                LEFT JOIN payments_statement prev ON prev.shop_id = s.id AND prev.number = (
+                    SELECT MAX(p2.number) FROM payments_statement p2 WHERE p2.shop_id = s.id)
+                WHERE s.id IN {_in(shop_ids)} AND {_CYCLE_DUE}
+            ) b
+            LEFT JOIN payments_redemption r ON r.shop_id = b.shop_id AND r.undone_at IS NULL
+                 AND r.redeemed_at >= b.since AND r.redeemed_at < %(cutoff)s
+            WHERE b.since < %(cutoff)s
+            GROUP BY b.shop_id, b.cycle, b.number, b.since, b.opening
+            HAVING COUNT(r.id) > 0 OR {_OPEN_PENALTY.format(shop="b.shop_id")}
+            ON CONFLICT DO NOTHING
             RETURNING id
             """,  # noqa: S608 - only integers and constant SQL are interpolated
             params,
@@ -177,16 +235,6 @@ def _settle_chunk(run: SettlementRun, shop_ids: Sequence[int], params: dict) -> 
         new = [row[0] for row in cursor.fetchall()]
         if new:
             ids = _in(new)
-            cursor.execute(
-                f"""
-                UPDATE payments_redemption SET statement_id = st.id, settled_at = %(now)s
-                FROM payments_statement st
-                WHERE st.id IN {ids} AND payments_redemption.shop_id = st.shop_id
-                  AND payments_redemption.statement_id IS NULL AND payments_redemption.undone_at IS NULL
-                  AND payments_redemption.redeemed_at < %(cutoff)s
-                """,  # noqa: S608 - only integers and constant SQL are interpolated
-                params,
-            )
             cursor.execute(
                 f"""
                 UPDATE payments_penalty SET statement_id = st.id
@@ -198,37 +246,10 @@ def _settle_chunk(run: SettlementRun, shop_ids: Sequence[int], params: dict) -> 
             )
             cursor.execute(
                 f"""
-                UPDATE payments_statement SET
-                    redemption_count = COALESCE(r.n, 0),
-                    gross_amount = COALESCE(r.gross, 0),
-                    commission_amount = COALESCE(r.commission, 0),
-                    subsidy_amount = COALESCE(r.subsidy, 0),
-                    merchant_amount = COALESCE(r.merchant, 0),
-                    penalty_amount = COALESCE(p.total, 0),
-                    opening_amount = COALESCE(o.opening, 0),
-                    net_amount = COALESCE(o.opening, 0) + COALESCE(r.merchant, 0) - COALESCE(p.total, 0)
-                FROM payments_statement s2
-                LEFT JOIN (
-                    SELECT statement_id, COUNT(*) AS n,
-                           {_money_sum("gross_amount")} AS gross,
-                           {_money_sum("commission_amount")} AS commission,
-                           {_money_sum("subsidy_amount")} AS subsidy,
-                           {_money_sum("merchant_amount")} AS merchant
-                    FROM payments_redemption WHERE statement_id IN {ids} GROUP BY statement_id
-                ) r ON r.statement_id = s2.id
-                LEFT JOIN (
-                    SELECT statement_id, {_money_sum("amount")} AS total
-                    FROM payments_penalty WHERE statement_id IN {ids} GROUP BY statement_id
-                ) p ON p.statement_id = s2.id
-                LEFT JOIN (
-                    SELECT s3.id AS statement_id,
-                           (SELECT CASE WHEN prev.net_amount < 0 THEN prev.net_amount ELSE 0 END
-                            FROM payments_statement prev
-                            WHERE prev.shop_id = s3.shop_id AND prev.period_end < s3.period_end
-                            ORDER BY prev.period_end DESC LIMIT 1) AS opening
-                    FROM payments_statement s3 WHERE s3.id IN {ids}
-                ) o ON o.statement_id = s2.id
-                WHERE payments_statement.id = s2.id AND s2.id IN {ids}
+                UPDATE payments_statement SET penalty_amount = p.total, net_amount = net_amount - p.total
+                FROM (SELECT statement_id, {_money_sum("amount")} AS total
+                      FROM payments_penalty WHERE statement_id IN {ids} GROUP BY statement_id) p
+                WHERE payments_statement.id = p.statement_id
                 """,  # noqa: S608 - only integers and constant SQL are interpolated
                 params,
             )
@@ -253,7 +274,8 @@ def settlement_run_execute(
 ) -> SettlementRun:
     """Settle every due shop for the run's period, a chunk of shops per transaction.
 
-    Set-based: a handful of SQL statements per chunk, whatever the number of redemptions. Safe to
+    Set-based: a handful of SQL statements per chunk, whatever the number of redemptions, and none
+    of them writes a redemption row. Safe to
     call again for the same run or for another run of the same period (see the module's note).
     """
     now = now or timezone.now()

@@ -129,7 +129,7 @@ def reconciliation_shop(request, period: str, shop_id: int):
         raise Http404
     context = {
         "statement": statement,
-        "redemptions": selectors.statement_redemptions([statement.pk]),
+        "redemptions": selectors.statement_redemptions(statement),
         "penalties": statement.penalties.all(),
     }
     return render(request, "settlement/reconciliation_shop.html", context)
@@ -164,7 +164,7 @@ def shop_statements(request, shop_id: int):
         "shop": Shop.objects.select_related("district").get(pk=shop.pk),
         "statements": statements,
         "selected": selected,
-        "redemptions": selectors.statement_redemptions([selected.pk]) if selected else [],
+        "redemptions": selectors.statement_redemptions(selected) if selected else [],
         "tab": "statements",
         "today": timezone.localdate(),
     }

@@ -18,6 +18,7 @@ from bookings.models import Booking
 from bookings.selectors import ROLES_COUNTER, ROLES_MANAGER, membership_get
 from common.errors import Conflict, DomainError, NotFound
 from payments import codes
+from payments.settlement.selectors import redemption_is_settled
 from payments.vouchers import services
 from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
 from shops.models import Membership
@@ -170,6 +171,7 @@ def redemption_list_recent(*, user, shop_id: int) -> list[Redemption]:
     since = timezone.now() - timedelta(days=1)
     return list(
         Redemption.objects.filter(shop_id=shop_id, redeemed_at__gte=since)
+        .annotate(is_settled=redemption_is_settled())
         .select_related("booking__vehicle", "redeemed_by")
         .order_by("-redeemed_at")[:50]
     )

@@ -48,8 +48,10 @@ class Redemption(models.Model):
     A manager may undo it within the undo window (then the voucher is redeemable again and a new
     row is written on the next redemption); at most one row per voucher is live (not undone).
     A paid extra of the order adds one more row (``additional_work`` set), written when it is
-    paid, never undone; settlement sums it like any other line.
-    Settlement gathers live redemptions past the undo window.
+    paid, never undone; settlement sums it like any other line (decision 0013).
+    Settlement gathers live redemptions past the undo window: a redemption belongs to the
+    statement of its shop whose range of redemption time holds ``redeemed_at`` (nothing is written
+    on the row; ``payments.settlement.selectors``, decision 0012).
     """
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
@@ -58,7 +60,10 @@ class Redemption(models.Model):
     additional_work = models.ForeignKey(
         "bookings.AdditionalWork", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="redemptions")
+    # no index of its own: vouchers_redemption_shop_idx (shop, redeemed_at) serves every shop lookup
+    shop = models.ForeignKey(
+        "shops.Shop", on_delete=models.PROTECT, related_name="redemptions", db_index=False
+    )
     redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     request_id = models.CharField(_("request id"), max_length=64)
     redeemed_at = models.DateTimeField(_("redeemed at"), default=timezone.now)
@@ -75,15 +80,6 @@ class Redemption(models.Model):
     )
     undo_ledger_entry = models.ForeignKey(
         "payments.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
-    statement = models.ForeignKey(
-        "payments.Statement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="redemptions",
-        verbose_name=_("statement"),
     )
 
     class Meta:
@@ -113,13 +109,8 @@ class Redemption(models.Model):
             ),
         ]
         indexes = [
+            # also settlement's access path: a shop's redemptions in a range of redemption time
             models.Index(fields=["shop", "redeemed_at"], name="vouchers_redemption_shop_idx"),
-            # settlement's access path: the live, unsettled redemptions of a shop
-            models.Index(
-                fields=["shop", "redeemed_at"],
-                condition=models.Q(statement__isnull=True, undone_at__isnull=True),
-                name="vouchers_redemption_due_idx",
-            ),
         ]
 
     def __str__(self) -> str:

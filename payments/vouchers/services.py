@@ -12,6 +12,7 @@ from common.errors import Conflict, NotFound
 from payments import codes
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
+from payments.settlement.services import redemption_settlement_hold
 from payments.vouchers.models import Redemption, Voucher
 
 
@@ -146,8 +147,8 @@ def voucher_redeem_undo(*, redemption_id: int, manager, now=None) -> Redemption:
         raise NotFound()
     if (
         redemption.undone_at is not None
-        or redemption.settled_at is not None
         or now - redemption.redeemed_at > timedelta(minutes=settings.REDEMPTION_UNDO_MINUTES)
+        or redemption_settlement_hold(redemption)
     ):
         raise RedemptionNotUndoable()
     if (

@@ -14,6 +14,7 @@ from payments.ledger.selectors import escrow_balance, merchant_payable_balance
 from payments.vouchers import services
 from payments.vouchers.models import Redemption, Voucher
 from tests.factories import ShopFactory, UserFactory
+from tests.payments.settle_helpers import settle
 from tests.payments.test_checkout import _pay
 
 pytestmark = pytest.mark.django_db
@@ -102,15 +103,17 @@ def test_undo_within_the_hour_makes_the_voucher_redeemable_again(job):
 
 def test_undo_after_an_hour_or_after_settlement_is_refused(job):
     booking, _payment, _charge = _pay(job)
+    redeemed_at = timezone.now() - timedelta(minutes=30)
     redemption = services.voucher_redeem(
-        voucher_id=booking.voucher.pk, shop=job.shop, staff=_staff(), request_id="r1"
+        voucher_id=booking.voucher.pk, shop=job.shop, staff=_staff(), request_id="r1", now=redeemed_at
     )
 
     with pytest.raises(services.RedemptionNotUndoable):
         services.voucher_redeem_undo(
-            redemption_id=redemption.pk, manager=_staff(), now=timezone.now() + timedelta(minutes=61)
+            redemption_id=redemption.pk, manager=_staff(), now=redeemed_at + timedelta(minutes=61)
         )
-    Redemption.objects.filter(pk=redemption.pk).update(settled_at=timezone.now())
+    # a settlement run whose clock is ahead: its cutoff (its moment less the hour) covers the redemption
+    settle(timezone.localdate(), now=redeemed_at + timedelta(minutes=61))
     with pytest.raises(services.RedemptionNotUndoable):
         services.voucher_redeem_undo(redemption_id=redemption.pk, manager=_staff())
 

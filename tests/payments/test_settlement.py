@@ -1,17 +1,19 @@
 """Settlement: one statement per shop and period, set-based; exactly once; payouts and penalties."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payments.ledger.models import JournalEntry
 from payments.ledger.selectors import merchant_payable_balance
 from payments.settlement import services as settlement
-from payments.settlement.models import Payout, Penalty, SettlementRun, Statement
+from payments.settlement.models import SETTLEMENT_EPOCH, Payout, Penalty, SettlementRun, Statement
+from payments.settlement.selectors import redemption_list_unsettled, statement_redemptions
 from payments.vouchers import services as vouchers
-from payments.vouchers.models import Redemption
+from payments.vouchers.models import Redemption, Voucher
 from shops.models import Shop
 from tests.factories import ShopFactory, UserFactory
 from tests.payments.settle_helpers import paid_booking, redeem, settle
@@ -45,8 +47,12 @@ def test_a_run_gathers_yesterdays_redemptions_into_one_statement_and_a_payout(jo
     assert statement.commission_amount == first.commission_amount + second.commission_amount
     assert statement.merchant_amount == first.merchant_amount + second.merchant_amount
     assert statement.net_amount == statement.merchant_amount
-    assert set(statement.redemptions.values_list("pk", flat=True)) == {first.pk, second.pk}
-    assert Redemption.objects.filter(settled_at__isnull=True).count() == 0
+    assert set(statement_redemptions(statement).values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert (statement.number, statement.covers_from) == (1, SETTLEMENT_EPOCH)
+    assert statement.covers_until == timezone.make_aware(
+        datetime.combine(noon.date() + timedelta(days=1), time.min)
+    )
+    assert redemption_list_unsettled(job.shop.pk).count() == 0
     payout = Payout.objects.get(statement=statement)
     assert (payout.amount, payout.status) == (statement.net_amount, Payout.Status.PAID)
     assert merchant_payable_balance(job.shop) == Decimal("0.00")
@@ -76,7 +82,7 @@ def test_redemptions_inside_the_undo_window_or_undone_wait(job):
 
     assert run.statements_created == 0
     assert Statement.objects.count() == 0
-    assert Redemption.objects.filter(pk=recent.pk, statement__isnull=True, settled_at__isnull=True).exists()
+    assert list(redemption_list_unsettled(job.shop.pk)) == [recent]
 
 
 def test_a_settled_redemption_can_no_longer_be_undone(job):
@@ -176,11 +182,11 @@ def test_a_crash_after_some_shops_and_a_rerun_end_like_one_clean_run(job, monkey
     statements = Statement.objects.order_by("shop_id")
     assert [s.shop_id for s in statements] == sorted(s.pk for s in shops)
     for statement in statements:
-        linked = Redemption.objects.filter(statement=statement)
+        linked = statement_redemptions(statement)
         assert statement.redemption_count == linked.count() == 1
         assert statement.merchant_amount == linked.get().merchant_amount
         assert Payout.objects.filter(statement=statement).count() == 1
-    assert Redemption.objects.filter(statement__isnull=True).count() == 0
+    assert not any(redemption_list_unsettled(shop.pk).exists() for shop in shops)
 
 
 def test_a_failed_payout_is_retried_and_a_hold_stops_it(job):
@@ -226,3 +232,51 @@ def test_holding_a_paid_payout_is_refused_and_changes_nothing(job):
         settlement.payout_hold(payout_id=payout.pk)
 
     assert Payout.objects.get().status == Payout.Status.PAID
+
+
+def test_a_redemption_backdated_into_a_settled_range_is_refused_by_the_database(job):
+    noon = _yesterday_noon()
+    redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    late = paid_booking(job)
+    counts = (Redemption.objects.count(), JournalEntry.objects.count())
+
+    with pytest.raises(IntegrityError):
+        redeem(late, at=noon - timedelta(hours=1))
+
+    assert (Redemption.objects.count(), JournalEntry.objects.count()) == counts
+    assert Voucher.objects.get(pk=late.voucher.pk).status == Voucher.Status.ISSUED
+
+
+def test_a_settled_redemption_cannot_be_undone_or_changed_in_the_database(job):
+    noon = _yesterday_noon()
+    settled = redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    later = redeem(paid_booking(job), at=timezone.now())
+
+    for change in ({"undone_at": noon + timedelta(minutes=5)}, {"merchant_amount": Decimal("1.00")}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Redemption.objects.filter(pk=settled.pk).update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():  # moved into the settled range
+        Redemption.objects.filter(pk=later.pk).update(redeemed_at=noon)
+    Redemption.objects.filter(pk=later.pk).update(request_id="renamed")  # other columns stay free
+
+    settled.refresh_from_db()
+    assert (settled.undone_at, settled.merchant_amount) == (None, Statement.objects.get().merchant_amount)
+
+
+def test_statements_of_a_shop_cover_contiguous_ranges_of_redemption_time(job):
+    noon = _yesterday_noon() - timedelta(days=2)
+    first = redeem(paid_booking(job), at=noon)
+    settle(noon.date())
+    second = redeem(paid_booking(job), at=noon + timedelta(days=1))
+    third = redeem(paid_booking(job), at=noon + timedelta(days=1, hours=1))
+    settle(noon.date() + timedelta(days=1))
+    settle(noon.date())  # an older period again: nothing left for it
+
+    one, two = Statement.objects.order_by("number")
+    assert (one.number, two.number) == (1, 2)
+    assert two.covers_from == one.covers_until
+    assert [r.pk for r in statement_redemptions(one)] == [first.pk]
+    assert [r.pk for r in statement_redemptions(two)] == [second.pk, third.pk]
+    assert two.redemption_count == 2

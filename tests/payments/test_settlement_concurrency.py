@@ -1,14 +1,17 @@
 """Two settlement runs started at once on PostgreSQL: one set of statements and payouts."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from payments.settlement import services as settlement
 from payments.settlement.models import Payout, SettlementRun, Statement
+from payments.settlement.selectors import redemption_list_unsettled, statement_redemptions
+from payments.vouchers import services as vouchers
 from payments.vouchers.models import Redemption
 from shops.models import ShopService
 from tests.factories import ShopFactory
@@ -51,5 +54,65 @@ def test_concurrent_runs_for_one_period_make_one_set_of_statements(job):
     assert sum(SettlementRun.objects.values_list("statements_created", flat=True)) == len(shops)
     assert Payout.objects.count() == len(shops)
     for statement in Statement.objects.all():
-        assert statement.redemption_count == Redemption.objects.filter(statement=statement).count() == 2
-    assert not Redemption.objects.filter(statement__isnull=True).exists()
+        assert statement.redemption_count == statement_redemptions(statement).count() == 2
+    assert not any(redemption_list_unsettled(shop.pk).exists() for shop in shops)
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_an_undo_in_flight_is_committed_before_settlement_sums_the_shop(job):
+    now = timezone.now()
+    kept = redeem(paid_booking(job), at=now - timedelta(hours=2))
+    undone = redeem(paid_booking(job), at=now - timedelta(minutes=59))
+    run = SettlementRun.objects.create(period_end=timezone.localdate(now))
+    in_undo, release = threading.Event(), threading.Event()
+    errors = []
+
+    def undo():
+        try:
+            with transaction.atomic():
+                vouchers.voucher_redeem_undo(redemption_id=undone.pk, manager=job.owner, now=now)
+                in_undo.set()
+                release.wait(timeout=10)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            in_undo.set()
+            connection.close()
+
+    def run_settlement():
+        try:  # its clock two minutes ahead: the cutoff (less the hour) passes the undone redemption
+            settlement.settlement_run_execute(run_id=run.pk, now=now + timedelta(minutes=2))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    undoing = threading.Thread(target=undo)
+    undoing.start()
+    assert in_undo.wait(timeout=10)
+    settling = threading.Thread(target=run_settlement)
+    settling.start()
+    for _ in range(100):  # settlement waits for the shop the undo holds
+        if _lock_waiters():
+            break
+        time.sleep(0.05)
+    assert _lock_waiters() == 1
+    release.set()
+    undoing.join()
+    settling.join()
+    close_old_connections()
+
+    assert errors == []
+    statement = Statement.objects.get()
+    assert [r.pk for r in statement_redemptions(statement)] == [kept.pk]
+    assert statement.redemption_count == 1
+    assert statement.merchant_amount == kept.merchant_amount
+    assert Redemption.objects.get(pk=undone.pk).undone_at == now

@@ -26,7 +26,8 @@ from payments.checkout import services as checkout
 from payments.ledger.models import JournalLine
 from payments.ledger.selectors import escrow_balance, merchant_payable_balance
 from payments.settlement import services as settlement
-from payments.settlement.models import Payout, Penalty, Statement
+from payments.settlement.models import SETTLEMENT_EPOCH, Payout, Penalty, Statement
+from payments.settlement.selectors import redemption_list_unsettled, statement_redemptions
 from payments.vouchers import services as vouchers
 from payments.vouchers.models import Redemption
 from shops.models import ShopService
@@ -90,7 +91,9 @@ class SettlementMachine(RuleBasedStateMachine):
         if not live:
             return
         redemption = live[pick % len(live)]
-        settled_before = redemption.settled_at is not None
+        settled_before = Statement.objects.filter(
+            shop_id=redemption.shop_id, covers_until__gt=redemption.redeemed_at
+        ).exists()
         lines_before = JournalLine.objects.count()
         try:
             vouchers.voucher_redeem_undo(
@@ -159,14 +162,20 @@ class SettlementMachine(RuleBasedStateMachine):
     def each_redemption_is_settled_at_most_once_and_statements_add_up(self):
         if not hasattr(self, "shops"):
             return
-        for statement in Statement.objects.filter(shop__in=self.shops):
-            linked = Redemption.objects.filter(statement=statement)
-            assert linked.count() == statement.redemption_count
-            assert sum((r.merchant_amount for r in linked), ZERO) == statement.merchant_amount
-            assert all(r.settled_at is not None and r.undone_at is None for r in linked)
-        assert not Redemption.objects.filter(
-            shop__in=self.shops, statement__isnull=True, settled_at__isnull=False
-        ).exists()
+        for shop in self.shops:
+            statements = list(Statement.objects.filter(shop=shop).order_by("number"))
+            since = SETTLEMENT_EPOCH
+            for number, statement in enumerate(statements, start=1):
+                # contiguous, disjoint ranges: statement n + 1 starts where statement n ended
+                assert (statement.number, statement.covers_from) == (number, since)
+                assert statement.covers_until > since
+                since = statement.covers_until
+                linked = statement_redemptions(statement)
+                assert linked.count() == statement.redemption_count
+                assert sum((r.merchant_amount for r in linked), ZERO) == statement.merchant_amount
+            for redemption in Redemption.objects.filter(shop=shop, undone_at__isnull=True):
+                covering = [s for s in statements if s.covers_from <= redemption.redeemed_at < s.covers_until]
+                assert len(covering) <= 1
 
     @invariant()
     def payable_minus_paid_equals_what_statements_still_owe(self):
@@ -174,12 +183,7 @@ class SettlementMachine(RuleBasedStateMachine):
             return
         for shop in self.shops:
             unsettled = sum(
-                (
-                    r.merchant_amount
-                    for r in Redemption.objects.filter(
-                        shop=shop, statement__isnull=True, undone_at__isnull=True
-                    )
-                ),
+                (r.merchant_amount for r in redemption_list_unsettled(shop.pk)),
                 ZERO,
             )
             open_penalties = sum(

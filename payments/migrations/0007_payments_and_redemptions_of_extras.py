@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bookings', '0003_additional_work_photos_parts_used'),
-        ('payments', '0005_merge_console_and_settlement'),
+        ('payments', '0006_statement_covers_redemption_time'),
         ('shops', '0003_services_and_part_prices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
