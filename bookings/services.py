@@ -476,7 +476,7 @@ def booking_check_in(
     )
     vehicle.odometer_km = odometer_km
     vehicle.save(update_fields=["odometer_km", "updated_at"])
-    return booking_transition(booking, to=S.CHECKED_IN, actor=staff, reason="checked in")
+    return booking_transition(booking, to=S.CHECKED_IN, actor=staff, reason=gettext_noop("checked in"))
 
 
 @transaction.atomic
@@ -504,7 +504,7 @@ def service_step_add(
         raise DomainError(_("Choose a result for this step."), code="invalid_result")
     extra = extras.additional_work_for_logging(booking=booking, additional_work_id=additional_work_id)
     if booking.status == S.CHECKED_IN:
-        booking_transition(booking, to=S.IN_SERVICE, actor=technician, reason="work started")
+        booking_transition(booking, to=S.IN_SERVICE, actor=technician, reason=gettext_noop("work started"))
     step = ServiceStep.objects.create(
         booking=booking,
         description=description.strip(),
@@ -581,7 +581,7 @@ def booking_complete(*, booking_id: int, staff, now: datetime | None = None) -> 
     visit = ServiceVisit.objects.select_for_update().get(booking=booking)
     visit.completed_at, visit.completed_by = now, staff
     visit.save(update_fields=["completed_at", "completed_by"])
-    booking_transition(booking, to=S.COMPLETED, actor=staff, reason="work completed")
+    booking_transition(booking, to=S.COMPLETED, actor=staff, reason=gettext_noop("work completed"))
     # What was done: the booked lines and the lines of every extra the owner approved and paid.
     lines = list(booking.lines.all()) + list(
         AdditionalWorkLine.objects.filter(
