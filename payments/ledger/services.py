@@ -6,7 +6,7 @@ caller's transaction stays usable. Posting the same idempotency key again return
 and writes nothing (a key reused for *different* lines is refused). Amounts are Decimal and must
 already be exact to the fen: the ledger never rounds (round with ``common.money.quantize_fen``
 where the amount is born). Account ids are cached per process and entries are written without
-savepoints (decision 0013).
+savepoints (decision 0014).
 """
 
 from collections import Counter
@@ -70,7 +70,7 @@ SHOP = "shop"
 # --- the chart of accounts ----------------------------------------------------------------------
 
 
-#: Ledger accounts by code, shared by the requests of this process (decision 0013). An account row
+#: Ledger accounts by code, shared by the requests of this process (decision 0014). An account row
 #: is never changed or deleted once it exists, so its id is cached for good; a row enters the cache
 #: only after the transaction that read or created it commits, so a rolled-back creation is never
 #: remembered. Tests that empty the database clear it (``account_cache_clear``).

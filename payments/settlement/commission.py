@@ -38,7 +38,7 @@ def _specificity(rule) -> tuple[int, int, datetime]:
 def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]:
     """The rate of each service item code at ``shop`` at ``at`` (one query for all of them).
 
-    The query is written out (it runs on every redemption; decision 0013): the rules of this shop
+    The query is written out (it runs on every redemption; decision 0014): the rules of this shop
     or of every shop, for one of these services or for all, valid at ``at``, with their service
     item's code as ``service_item_code``.
     """

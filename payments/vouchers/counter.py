@@ -41,7 +41,7 @@ def _counter_shops(user, shop_id: int | None, *, now) -> list[Shop]:
     """The shops where the user may work the counter (``shop_id`` alone when given): none is 404,
     a role too low is 403.
 
-    One statement, written out because it runs on every code typed at a counter (decision 0013):
+    One statement, written out because it runs on every code typed at a counter (decision 0014):
     each shop row carries the user's role there (``counter_role``) and the last minute's guessing
     failures by this person (``staff_failures``) and at that shop (``shop_failures``), the
     throttle's input.

@@ -130,7 +130,7 @@ def voucher_redeem(
     ``attempt``, the counter's unsaved log row of a successful try, is written in this
     transaction too (one commit for both).
 
-    On PostgreSQL the hot path is six statements between BEGIN and COMMIT (decision 0013): the
+    On PostgreSQL the hot path is six statements between BEGIN and COMMIT (decision 0014): the
     lock, which also finds a replayed ``request_id``; the order; its lines; the commission rules;
     the journal entry with its lines; the redemption with the voucher's new state and the attempt.
     """
@@ -245,6 +245,18 @@ def voucher_redeem_undo(*, redemption_id: int, manager, now=None) -> Redemption:
         or redemption_settlement_hold(redemption)
     ):
         raise RedemptionNotUndoable()
+    if (
+        redemption.additional_work_id is not None
+        or Redemption.objects.filter(voucher_id=redemption.voucher_id, additional_work__isnull=False).exists()
+    ):
+        # the order's paid extras were settled on top of this redemption: it stands
+        raise RedemptionNotUndoable(
+            _(
+                "This redemption can no longer be undone: "
+                "the owner has paid for additional work on this order."
+            ),
+            code="extras_paid",
+        )
     voucher = Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
     redemption.undo_ledger_entry = ledger.post_redemption_undo(
         redemption=redemption.ledger_entry, idempotency_key=f"redemption-undo:{redemption.pk}"

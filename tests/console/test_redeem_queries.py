@@ -1,7 +1,7 @@
 """The redemption's cost in SQL statements is pinned, so the hot path does not creep back.
 
 ``bench/redeem_bench.py`` measures the speed; these tests fix what it depends on: how many
-statements one API redemption sends (decision 0013). The client authenticates with a token, as the
+statements one API redemption sends (decision 0014). The client authenticates with a token, as the
 counter apps and the bench do.
 """
 
