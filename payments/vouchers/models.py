@@ -134,9 +134,19 @@ class RedemptionAttempt(models.Model):
     class Meta:
         verbose_name = _("redemption attempt")
         verbose_name_plural = _("redemption attempts")
+        # The throttle counts failures only: partial indexes keep that count (and the insert of a
+        # successful attempt) independent of how many codes a counter redeems.
         indexes = [
-            models.Index(fields=["staff", "created_at"], name="vouchers_attempt_staff_idx"),
-            models.Index(fields=["shop", "created_at"], name="vouchers_attempt_shop_idx"),
+            models.Index(
+                fields=["staff", "created_at"],
+                condition=models.Q(is_failure=True),
+                name="vouchers_attempt_staff_fails",
+            ),
+            models.Index(
+                fields=["shop", "created_at"],
+                condition=models.Q(is_failure=True),
+                name="vouchers_attempt_shop_fails",
+            ),
         ]
 
     def __str__(self) -> str:
