@@ -17,6 +17,7 @@ from bookings.models import (
 )
 from bookings.photos import photo_is_visible_to
 from common.errors import NotFound, PermissionDenied
+from common.sql import fetch_instances
 from shops.models import Membership, Shop
 
 #: Who may do what at the counter. Technicians log steps; they never touch money or vouchers.
@@ -44,13 +45,12 @@ def booking_targets(*, owner, vehicle_id: int, shop_id: int) -> tuple[Vehicle, S
     The car comes back with what booking needs (id, owner, variant); its other fields load on
     access. ``NotFound`` when either is missing or the car is not this owner's.
     """
-    shops = list(
-        Shop.objects.raw(
-            f"SELECT s.*, v.id AS booking_vehicle_id, v.variant_id AS booking_variant_id "  # noqa: S608 - our tables
-            f"FROM {Shop._meta.db_table} s LEFT JOIN {Vehicle._meta.db_table} v "
-            "ON v.id = %s AND v.owner_id = %s AND v.is_active = %s WHERE s.id = %s",
-            [vehicle_id, owner.pk, True, shop_id],
-        )
+    shops = fetch_instances(
+        Shop,
+        f"SELECT s.*, v.id AS booking_vehicle_id, v.variant_id AS booking_variant_id "  # noqa: S608 - our tables
+        f"FROM {Shop._meta.db_table} s LEFT JOIN {Vehicle._meta.db_table} v "
+        "ON v.id = %s AND v.owner_id = %s AND v.is_active = %s WHERE s.id = %s",
+        [vehicle_id, owner.pk, True, shop_id],
     )
     if not shops or shops[0].booking_vehicle_id is None:
         raise NotFound()

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connections, router
 
 from common.money import ZERO, quantize_fen
+from common.sql import fetch_instances
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -60,7 +61,7 @@ def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]
         f"AND (r.service_item_id IS NULL OR i.code IN ({', '.join(['%s'] * len(ordered))})) "
         f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s)"
     )
-    rules = CommissionRule.objects.raw(sql, [shop.pk, *ordered, moment, moment])
+    rules = fetch_instances(CommissionRule, sql, [shop.pk, *ordered, moment, moment])
     base = Decimal(shop.commission_rate)
     best: dict[str, object] = {}
     for rule in rules:

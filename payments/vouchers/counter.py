@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Booking
 from bookings.selectors import ROLES_COUNTER, ROLES_MANAGER, membership_get
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied
+from common.sql import fetch_instances
 from payments import codes
 from payments.settlement.selectors import redemption_is_settled
 from payments.vouchers import services
@@ -64,7 +65,7 @@ def _counter_shops(user, shop_id: int | None, *, now) -> list[Shop]:
     params = [since, user.pk, since, user.pk]  # staff_failures, shop_failures, WHERE
     if shop_id is not None:
         sql, params = f"{sql} AND m.shop_id = %s", [*params, shop_id]
-    rows = list(Shop.objects.raw(f"{sql} ORDER BY s.id", params))
+    rows = fetch_instances(Shop, f"{sql} ORDER BY s.id", params, using=connection.alias)
     if not rows:
         raise NotFound()
     allowed = [shop for shop in rows if shop.counter_role in ROLES_COUNTER]

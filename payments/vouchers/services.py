@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingLine
 from common.errors import Conflict, NotFound
-from common.sql import insert_columns, mark_saved
+from common.sql import fetch_instances, insert_columns, mark_saved
 from payments import codes
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
@@ -96,10 +96,11 @@ def _voucher_lock(*, voucher_id: int, staff, request_id: str) -> Voucher | None:
         f"ORDER BY r.id LIMIT 1) AS replay_id "
         f"FROM {vouchers} v INNER JOIN {bookings} b ON b.id = v.booking_id WHERE v.id = %s{lock}"
     )
-    voucher = next(iter(Voucher.objects.raw(sql, [staff.pk, request_id, voucher_id])), None)
+    found = fetch_instances(Voucher, sql, [staff.pk, request_id, voucher_id], using=connection.alias)
+    voucher = found[0] if found else None
     if voucher is not None:  # the order row is locked with the voucher: read it as it is now
         order = f"SELECT * FROM {bookings} WHERE id = %s"  # noqa: S608 - names from _meta
-        voucher.booking = Booking.objects.raw(order, [voucher.booking_id])[0]
+        voucher.booking = fetch_instances(Booking, order, [voucher.booking_id], using=connection.alias)[0]
     return voucher
 
 
@@ -108,7 +109,10 @@ def _order_lines(booking: Booking) -> list[tuple[str, object]]:
     connection = connections[router.db_for_read(BookingLine)]
     table = connection.ops.quote_name(BookingLine._meta.db_table)
     sql = f"SELECT id, service_item_code, amount FROM {table} WHERE booking_id = %s ORDER BY position"  # noqa: S608
-    return [(line.service_item_code, line.amount) for line in BookingLine.objects.raw(sql, [booking.pk])]
+    return [
+        (line.service_item_code, line.amount)
+        for line in fetch_instances(BookingLine, sql, [booking.pk], using=connection.alias)
+    ]
 
 
 @transaction.atomic
