@@ -38,7 +38,11 @@ def fetch_instances(model: type[models.Model], sql: str, params, *, using: str |
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        columns = tuple(column[0] for column in cursor.description)
+        result = getattr(cursor.cursor, "pgresult", None)
+        if result is not None:  # psycopg: the names straight from the result, no column objects built
+            columns = tuple(result.fname(i).decode() for i in range(result.nfields))
+        else:
+            columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
     key = (model, alias, columns)
     plan = _PLANS.get(key)
