@@ -162,6 +162,85 @@ def closures_on(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
     return {row.shop_id: row for row in rows}
 
 
+class DaySlots:
+    """The slots of many shops on one day and their booked places, read in ONE query.
+
+    Counting a shop's free slots needs no per-slot object (``free_count``), so matching can rank
+    a hundred shops and build slot lists (``all``, ``free``) only for the page it returns. Grids
+    come from the shared ``_slot_grid`` cache; a slot without a ``SlotCapacity`` row has the
+    shop's bays free.
+    """
+
+    def __init__(
+        self,
+        shops: Sequence[Shop],
+        day: date,
+        *,
+        closures: dict[int, ShopClosure] | None = None,
+        now: datetime | None = None,
+    ):
+        self.day = day
+        self.now = now or timezone.now()
+        self.closures = closures if closures is not None else closures_on(shops, day) if shops else {}
+        # per grid (by identity; the grid is kept so that its id stays its own): the index of its
+        # first slot after `now`, and slot start → index
+        self._first_future: dict[int, tuple[tuple, int]] = {}
+        self._positions: dict[int, dict[datetime, int]] = {}
+        taken: dict[int, dict[datetime, tuple[int, int]]] = {}
+        if shops:
+            day_start = datetime.combine(day, time.min, tzinfo=local_tz())
+            rows = SlotCapacity.objects.filter(
+                shop_id__in=[s.id for s in shops],
+                starts_at__gte=day_start,
+                starts_at__lt=day_start + timedelta(days=1),
+            ).values_list("shop_id", "starts_at", "capacity", "booked")
+            for shop_id, starts_at, capacity, booked in rows:
+                taken.setdefault(shop_id, {})[starts_at] = (capacity, booked)
+        self._taken = taken
+
+    def _future_grid(self, shop: Shop) -> tuple[tuple[tuple[datetime, datetime], ...], int]:
+        grid = _slot_grid_for(shop, self.day, self.closures.get(shop.id))
+        known = self._first_future.get(id(grid))
+        if known is None:
+            now = self.now
+            start = next((index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid))
+            known = self._first_future[id(grid)] = (grid, start)
+        return known
+
+    def all(self, shop: Shop) -> list[Slot]:
+        """Every slot of the shop that day still ahead of ``now``, with its capacity and places."""
+        grid, start = self._future_grid(shop)
+        booked_here = self._taken.get(shop.id)
+        bays = shop.bays
+        if not booked_here:
+            return [Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]]
+        slots = []
+        for starts_at, ends_at in grid[start:]:
+            capacity, booked = booked_here.get(starts_at, (bays, 0))
+            slots.append(Slot(starts_at, ends_at, capacity, booked))
+        return slots
+
+    def free(self, shop: Shop) -> tuple[Slot, ...]:
+        """The shop's slots ahead of ``now`` that still have a free place."""
+        return tuple(slot for slot in self.all(shop) if slot.free > 0)
+
+    def free_count(self, shop: Shop) -> int:
+        """How many slots ``free`` would answer, without building them."""
+        grid, start = self._future_grid(shop)
+        has_bays = shop.bays > 0
+        count = len(grid) - start if has_bays else 0
+        booked_here = self._taken.get(shop.id)
+        if booked_here:
+            positions = self._positions.get(id(grid))
+            if positions is None:
+                positions = self._positions[id(grid)] = {s: i for i, (s, _e) in enumerate(grid)}
+            for starts_at, (capacity, booked) in booked_here.items():
+                index = positions.get(starts_at)
+                if index is not None and index >= start:
+                    count += (capacity > booked) - has_bays
+        return count
+
+
 def slots_for_shops(
     shops: Sequence[Shop],
     day: date,
@@ -172,45 +251,14 @@ def slots_for_shops(
     """THE free-capacity function: every future slot of each shop on ``day`` with its places.
 
     Set-based: one query for the day's closures (skipped when the caller passes them) and one
-    for the day's ``SlotCapacity`` rows of all the shops, whatever their number. A slot without a
-    row has the shop's bays free. Booking (``slot_take``), the slots API, the shop page and
-    matching all read capacity through here.
+    for the day's ``SlotCapacity`` rows of all the shops, whatever their number (``DaySlots``). A
+    slot without a row has the shop's bays free. Booking (``slot_take``), the slots API, the shop
+    page and matching all read capacity through here or ``DaySlots``.
     """
     if not shops:
         return {}
-    now = now or timezone.now()
-    if closures is None:
-        closures = closures_on(shops, day)
-    tz = local_tz()
-    day_start = datetime.combine(day, time.min, tzinfo=tz)
-    rows = SlotCapacity.objects.filter(
-        shop_id__in=[s.id for s in shops],
-        starts_at__gte=day_start,
-        starts_at__lt=day_start + timedelta(days=1),
-    ).values_list("shop_id", "starts_at", "capacity", "booked")
-    taken: dict[int, dict[datetime, tuple[int, int]]] = {}
-    for shop_id, starts_at, capacity, booked in rows:
-        taken.setdefault(shop_id, {})[starts_at] = (capacity, booked)
-    result: dict[int, list[Slot]] = {}
-    first_future: dict[int, int] = {}  # per grid: index of its first slot after `now`
-    for shop in shops:
-        grid = _slot_grid_for(shop, day, closures.get(shop.id))
-        start = first_future.get(id(grid))
-        if start is None:
-            start = first_future[id(grid)] = next(
-                (index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid)
-            )
-        booked_here = taken.get(shop.id)
-        bays = shop.bays
-        if booked_here:
-            slots = []
-            for starts_at, ends_at in grid[start:]:
-                capacity, booked = booked_here.get(starts_at, (bays, 0))
-                slots.append(Slot(starts_at, ends_at, capacity, booked))
-        else:
-            slots = [Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]]
-        result[shop.id] = slots
-    return result
+    day_slots = DaySlots(shops, day, closures=closures, now=now)
+    return {shop.id: day_slots.all(shop) for shop in shops}
 
 
 def free_slots_for_shop(shop: Shop, day: date, *, now: datetime | None = None) -> list[Slot]:
