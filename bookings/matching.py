@@ -28,14 +28,7 @@ from parts.models import Package, Variant
 from parts.quoting import PriceBook, Quote, Resolution, Tariff, Totals, resolve_cached
 from shops.models import Shop
 from shops.places import bd09_to_gcj02, haversine_km, wgs84_to_gcj02
-from shops.selectors import (
-    DaySlots,
-    Slot,
-    closures_from_annotations,
-    opening_hours_on,
-    pricebook_from_annotations,
-    shop_candidates,
-)
+from shops.selectors import DaySlots, ShopCandidate, Slot, opening_hours_on, shop_candidates
 
 SORTS = ("best", "distance", "price", "rating")
 COORDINATE_SYSTEMS = ("gcj02", "wgs84", "bd09")
@@ -174,29 +167,32 @@ def match(
     candidates = shop_candidates(
         lat=lat, lng=lng, radius_km=radius, day=day, codes=codes, part_ids=part_ids, limit=MAX_CANDIDATES
     )
-    shops: list[tuple[Shop, float]] = []
-    for shop in candidates:
-        distance = haversine_km(lat, lng, shop.lat, shop.lng)
-        if distance <= radius and distance <= shop.service_radius_km:
-            shops.append((shop, distance))
-
-    closures = closures_from_annotations([shop for shop, _d in shops], day)
-    open_shops = [(shop, d) for shop, d in shops if opening_hours_on(shop, day, closures.get(shop.id))]
-
     # Rank every candidate on its totals (Tariff: the quote's sums without its lines) and its
     # count of free slots; full quotes and slot lists are built for the returned page only.
+    nearby: list[tuple[ShopCandidate, float]] = []
+    for candidate in candidates:
+        shop = candidate.shop
+        distance = haversine_km(lat, lng, shop.lat, shop.lng)
+        within = distance <= radius and distance <= shop.service_radius_km
+        if within and opening_hours_on(shop, day, candidate.closure):
+            nearby.append((candidate, distance))
+    day_slots = DaySlots(
+        [c.shop for c, _d in nearby],
+        day,
+        closures={c.shop.id: c.closure for c, _d in nearby if c.closure is not None},
+        booked={c.shop.id: c.booked for c, _d in nearby if c.booked},
+        now=now or timezone.now(),
+    )
     tariff = Tariff(resolution)
-    day_slots = DaySlots([shop for shop, _d in open_shops], day, closures=closures, now=now or timezone.now())
     ranked: list[_Ranked] = []
-    for shop, distance in open_shops:
-        book = pricebook_from_annotations(shop, codes=codes, part_ids=part_ids)
-        totals = tariff.totals(book)
+    for candidate, distance in nearby:
+        totals = tariff.totals(candidate.pricebook)
         if max_price is not None and totals.total_amount > max_price:
             continue
-        free_count = day_slots.free_count(shop)
+        free_count = day_slots.free_count(candidate.shop)
         if open_on_day and not free_count:
             continue
-        ranked.append(_Ranked(shop, distance, book, totals, free_count))
+        ranked.append(_Ranked(candidate.shop, distance, candidate.pricebook, totals, free_count))
 
     _score(ranked, radius)
     picked = dispatch_pick(ranked)
