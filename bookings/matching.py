@@ -133,7 +133,8 @@ def dispatch_pick(ranked: Sequence[_Ranked]) -> _Ranked | None:
 
 def match(
     *,
-    variant: Variant,
+    variant: Variant | None = None,
+    resolution: Resolution | None = None,
     service_items: Sequence[str] = (),
     package: Package | str | None = None,
     tier: str | None = None,
@@ -153,11 +154,14 @@ def match(
     (at most ``settings.MATCH_MAX_DISTANCE_KM``) and within its own service radius, offers every
     service item of the job, and is open on ``day`` (its hours, the public calendar and its own
     closures). ``max_price`` keeps shops whose total is at most that; ``open_on_day`` keeps only
-    shops with a free place that day. Sorted by ``sort`` (best, distance, price, rating).
+    shops with a free place that day. Sorted by ``sort`` (best, distance, price, rating). Give the
+    job as ``variant`` + ``service_items``/``package``/``tier``, or as its ``resolution`` when the
+    caller resolved it already (``parts.quoting.resolve_cached``).
     """
     if sort not in SORTS:
         raise DomainError(_("Unknown sort order."), code="invalid_sort")
-    resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
+    if resolution is None:
+        resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
     radius = float(settings.MATCH_MAX_DISTANCE_KM)
     if max_distance_km is not None:
         radius = min(radius, float(max_distance_km))

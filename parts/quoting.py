@@ -76,6 +76,12 @@ class UnknownServiceItem(DomainError):
     code = "unknown_service_item"
 
 
+class UnknownVariant(NotFound):
+    """A variant id that is not in the catalogue (``resolve_cached`` given only the id)."""
+
+    default_message = _("No such car model.")
+
+
 class UnknownPackage(NotFound):
     default_message = _("Unknown maintenance package.")
     code = "unknown_package"
@@ -659,7 +665,7 @@ def resolve_cached(
     if variant is None:
         variant = Variant.objects.filter(pk=variant_id).first()
         if variant is None:
-            raise NotFound(_("No such car model."))
+            raise UnknownVariant()
     resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
     if key is not None:
         cache.set(key, resolution, seconds)

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +12,7 @@ from bookings.matching import MatchResult, ShopMatch, match, to_gcj02
 from common.api import ErrorSerializer
 from common.errors import DomainError
 from common.money import money_dict
+from parts.quoting import UnknownVariant, resolve_cached
 from shops.models import COORDINATE_SYSTEM
 from shops.selectors import district_point
 
@@ -105,6 +107,15 @@ class QuoteApi(APIView):
         data = QuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
+        try:
+            resolution = resolve_cached(
+                variant_id=params["variant"],
+                service_items=params["service_items"],
+                package=params.get("package"),
+                tier=params.get("tier"),
+            )
+        except UnknownVariant:
+            raise ValidationError({"variant": [_("Unknown car variant.")]}) from None
         if "district" in params:
             point = district_point(params.pop("district"))
             if point is None:
@@ -114,10 +125,7 @@ class QuoteApi(APIView):
             location = params.pop("location")
             lat, lng = to_gcj02(location["lat"], location["lng"], location["system"])
         result = match(
-            variant=params["variant"],
-            service_items=params["service_items"],
-            package=params.get("package"),
-            tier=params.get("tier"),
+            resolution=resolution,
             lat=lat,
             lng=lng,
             day=params["date"],
