@@ -189,6 +189,7 @@ class DaySlots:
         # first slot after `now`, and slot start → index
         self._first_future: dict[int, tuple[tuple, int]] = {}
         self._positions: dict[int, dict[datetime, int]] = {}
+        self._empty: dict[tuple[int, int], tuple[Slot, ...]] = {}  # (id(grid), bays) -> slots
         taken: dict[int, dict[datetime, tuple[int, int]]] = booked if booked is not None else {}
         if shops and booked is None:
             day_start = datetime.combine(day, time.min, tzinfo=local_tz())
@@ -210,13 +211,23 @@ class DaySlots:
             known = self._first_future[id(grid)] = (grid, start)
         return known
 
+    def _unbooked(self, grid: tuple, start: int, bays: int) -> tuple[Slot, ...]:
+        """The slots of a grid with nothing booked: shared by the shops with that grid and bays."""
+        key = (id(grid), bays)
+        found = self._empty.get(key)
+        if found is None:
+            found = self._empty[key] = tuple(
+                Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]
+            )
+        return found
+
     def all(self, shop: Shop) -> list[Slot]:
         """Every slot of the shop that day still ahead of ``now``, with its capacity and places."""
         grid, start = self._future_grid(shop)
         booked_here = self._taken.get(shop.id)
         bays = shop.bays
         if not booked_here:
-            return [Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]]
+            return list(self._unbooked(grid, start, bays))
         slots = []
         for starts_at, ends_at in grid[start:]:
             capacity, booked = booked_here.get(starts_at, (bays, 0))
@@ -225,6 +236,8 @@ class DaySlots:
 
     def free(self, shop: Shop) -> tuple[Slot, ...]:
         """The shop's slots ahead of ``now`` that still have a free place."""
+        if not self._taken.get(shop.id) and shop.bays > 0:
+            return self._unbooked(*self._future_grid(shop), shop.bays)
         return tuple(slot for slot in self.all(shop) if slot.free > 0)
 
     def free_count(self, shop: Shop) -> int:
