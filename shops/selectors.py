@@ -347,6 +347,40 @@ def _epoch(column: str) -> str:
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
+#: The shop's columns a match reads and shows; the rest (agreement, payout account, timestamps) stay
+#: deferred on the candidates (Django loads a deferred field on first access).
+CANDIDATE_SHOP_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "name_en",
+        "slug",
+        "status",
+        "kind",
+        "brand_focus",
+        "phone",
+        "address",
+        "district_id",
+        "lat",
+        "lng",
+        "service_radius_km",
+        "bays",
+        "slot_minutes",
+        "weekly_hours",
+        "observes_public_holidays",
+        "labour_rate_amount",
+        "rating",
+        "dispatch_priority",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _candidate_fields() -> tuple:
+    """The candidate columns in the model's order (``Model.from_db`` takes them so)."""
+    return tuple(f for f in Shop._meta.concrete_fields if f.attname in CANDIDATE_SHOP_FIELDS)
+
+
 _DISTRICT_COLUMNS = ("code", "name_zh", "name_en", "city_code", "city_zh", "province_zh", "lat", "lng")
 _CLOSURE_COLUMNS = ("id", "is_open", "opens", "closes")
 
@@ -380,7 +414,7 @@ def shop_candidates_sql(
     price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
     booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
 
-    columns = [f"s.{qn(field.column)}" for field in Shop._meta.concrete_fields]
+    columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
     columns += [
@@ -440,9 +474,9 @@ def shop_candidates_sql(
 
 @lru_cache(maxsize=8)
 def _shop_converters(vendor: str) -> tuple[tuple[int, tuple], ...]:
-    """(column index, converters) of Shop's columns that the backend hands back raw (JSON, …)."""
+    """(column index, converters) of the candidate columns that the backend hands back raw (JSON, …)."""
     found = []
-    for index, field in enumerate(Shop._meta.concrete_fields):
+    for index, field in enumerate(_candidate_fields()):
         column = field.get_col(Shop._meta.db_table)
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if converters:
@@ -481,7 +515,7 @@ def shop_candidates(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    n_shop = len(Shop._meta.concrete_fields)
+    n_shop = len(_candidate_fields())
     n_district = n_shop + len(_DISTRICT_COLUMNS)
     n_closure = n_district + len(_CLOSURE_COLUMNS)
     converters = _shop_converters(connection.vendor)
@@ -492,7 +526,7 @@ def shop_candidates(
         for index, column, funcs in converters:
             for func in funcs:
                 values[index] = func(values[index], column, connection)
-        shop = Shop.from_db(alias, None, values)
+        shop = Shop.from_db(alias, CANDIDATE_SHOP_FIELDS, values)
         district = row[n_shop:n_district]
         shop.district = (
             District(**dict(zip(_DISTRICT_COLUMNS, district, strict=True))) if district[0] else None

@@ -50,7 +50,12 @@ class QuoteInputSerializer(serializers.Serializer):
     open_on_day = serializers.BooleanField(
         default=False, help_text="Only shops with a free place on the day (closed shops never match)."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        default=10,
+        help_text="How many shops to return (the best first by `sort`): a page of 10 by default, up to 50.",
+    )
 
     def validate_date(self, value):
         today = timezone.localdate()
