@@ -66,6 +66,9 @@ def parse_args():
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--cold", action="store_true", help="also measure with the resolution cache off")
     parser.add_argument("--profile", type=int, default=0, help="cProfile this many quotes in process")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="ask for this many shops per quote (0: the API's default page)"
+    )
     parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
     return parser.parse_args()
 
@@ -382,7 +385,7 @@ def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def quote_bodies(rng: random.Random, count: int) -> list[bytes]:
+def quote_bodies(rng: random.Random, count: int, limit: int = 0) -> list[bytes]:
     """Request bodies as an app sends them: a real car, a package that applies to it (the app only
     offers those), a point near a shop (within ~5 km), a day in the coming week, default sort and
     page. Jobs the car cannot have are dropped here, so every body answers 200."""
@@ -401,6 +404,8 @@ def quote_bodies(rng: random.Random, count: int) -> list[bytes]:
             "location": {"lat": lat, "lng": lng},
             "date": str(day),
         }
+        if limit:
+            body["limit"] = limit
         bodies.append(json.dumps(body).encode())
     return bodies
 
@@ -522,7 +527,9 @@ def main():
     load(args.shops, args.bookings, rng)
     if args.load_only:
         return
-    print(f"load average {load_average()}")
+    print(
+        f"load average {load_average()}; resolution cache {'Redis' if os.environ.get('REDIS_URL') else 'per process'}"
+    )
     print("Plan of the candidate query:")
     explain()
     print("Timing matches in process…")
@@ -531,14 +538,14 @@ def main():
     counts = queries_per_quote(cache_seconds=0)
     warm_counts = queries_per_quote(cache_seconds=3600)
     print(f"SQL queries per quote, by number of shops returned: {counts}; resolution cached: {warm_counts}")
-    bodies = quote_bodies(rng, 400)
+    bodies = quote_bodies(rng, 400, args.limit)
     if args.profile:
         print(f"Profile of {args.profile} quotes in process:")
         profile_quotes(bodies, args.profile)
     print(
         f"Throughput under gunicorn: {args.workers} sync workers, {args.clients} clients, "
         f"{min(args.seconds, 60):.0f} s per endpoint in {args.rounds} alternating slices, "
-        f"{len(bodies)} different quote bodies"
+        f"{len(bodies)} different quote bodies, {args.limit or 'the default'} shops per quote"
     )
     rates = throughput(args, bodies, cache_seconds=3600)
     print(f"  resolution cache on (the default): {json.dumps(rates)}")
