@@ -520,6 +520,7 @@ def shop_candidates(
     n_closure = n_district + len(_CLOSURE_COLUMNS)
     converters = _shop_converters(connection.vendor)
     alias = connection.alias
+    districts: dict[str, District] = {}
     found = []
     for row in rows:
         values = list(row[:n_shop])
@@ -528,9 +529,15 @@ def shop_candidates(
                 values[index] = func(values[index], column, connection)
         shop = Shop.from_db(alias, CANDIDATE_SHOP_FIELDS, values)
         district = row[n_shop:n_district]
-        shop.district = (
-            District(**dict(zip(_DISTRICT_COLUMNS, district, strict=True))) if district[0] else None
-        )
+        if district[0] is None:
+            shop.district = None
+        else:  # shops of one district share its (read-only) row
+            found_district = districts.get(district[0])
+            if found_district is None:
+                found_district = districts[district[0]] = District(
+                    **dict(zip(_DISTRICT_COLUMNS, district, strict=True))
+                )
+            shop.district = found_district
         closure_id, is_open, opens, closes = row[n_district:n_closure]
         closure = (
             ShopClosure(
