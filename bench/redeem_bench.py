@@ -10,7 +10,9 @@ with issued vouchers (written directly: the bench measures the counter, not chec
 gunicorn on 127.0.0.1, and measures, in the same run and on the same server:
 
 1. the trivial DRF endpoint (GET /api/v1/ping/): the baseline;
-2. redemptions (POST /api/v1/shop/vouchers/redeem/), every client its own codes: redeemed/s, p99;
+2. redemptions (POST /api/v1/shop/vouchers/redeem/), every client its own codes: redeemed/s, p99
+   (1 and 2 alternate in BENCH_ROUNDS slices, default 5, of BENCH_SECONDS/rounds each, so a change
+   in the machine's background load hits both alike and their ratio stays fair);
 3. the race: both cashiers of each shop redeem the same codes in the same order, so every code
    is fought over; each code must give exactly one 200 and one 409;
 4. the double-redemption check in the database: no voucher with two live redemptions, and as many
@@ -39,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 CLIENTS = 20
 SHOPS = CLIENTS // 2
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PER_CLIENT = int(os.environ.get("BENCH_VOUCHERS_PER_CLIENT", "400"))
 RACE_PER_SHOP = 60
 TZ = ZoneInfo("Asia/Shanghai")
@@ -56,7 +59,7 @@ os.environ.update(
 os.environ.pop("REDIS_URL", None)
 
 import django  # noqa: E402
-from loadgen import free_port, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
+from loadgen import free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
 
 django.setup()
 
@@ -185,7 +188,8 @@ def main() -> None:
         f"setup: {len(data['clients']) * PER_CLIENT + SHOPS * RACE_PER_SHOP} vouchers in {time.monotonic() - started:.0f} s"
     )
     port = free_port()
-    workers = os.environ.get("BENCH_WORKERS", "4")
+    # gunicorn's documented starting point for sync workers, as the booking bench: (2 x cores) + 1
+    workers = os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
     server_log = Path(tempfile.gettempdir()) / f"redeem-bench-gunicorn-{RUN}.log"
     server = subprocess.Popen(
         [
@@ -216,12 +220,22 @@ def main() -> None:
                 time.sleep(0.2)
         run_load(port, lambda i, n: ("GET", "/api/v1/ping/", None, {}), 2)  # warm every worker up
         print(
-            f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; {CLIENTS} clients; {SECONDS:.0f} s per run"
+            f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; {CLIENTS} clients; {SECONDS:.0f} s per load "
+            f"(trivial and redemptions in {ROUNDS} alternating slices)"
         )
 
-        trivial = run_load(port, lambda i, n: ("GET", "/api/v1/ping/", None, {}), SECONDS)
+        runs = run_interleaved(
+            port,
+            {
+                "trivial": lambda i, n: ("GET", "/api/v1/ping/", None, {}),
+                "redeem": redeem_request(data["clients"], "own"),
+            },
+            SECONDS,
+            rounds=ROUNDS,
+            clients=CLIENTS,
+        )
+        trivial, redeem = runs["trivial"], runs["redeem"]
         trivial_rps = trivial["counts"].get(200, 0) / trivial["elapsed"]
-        redeem = run_load(port, redeem_request(data["clients"], "own"), SECONDS)
         redeem_rps = redeem["counts"].get(200, 0) / redeem["elapsed"]
         race = run_load(port, redeem_request(data["race"], "race"), SECONDS)
     finally:

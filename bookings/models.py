@@ -1,6 +1,7 @@
 """Bookings data: the owner's garage, the service order with its frozen lines, and its events."""
 
 from datetime import datetime
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -174,6 +175,14 @@ class ServiceStep(models.Model):
     )
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.DONE)
     note = models.CharField(_("note for the owner"), max_length=500, blank=True)
+    additional_work = models.ForeignKey(
+        "AdditionalWork",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="steps",
+        verbose_name=_("additional work"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -278,3 +287,212 @@ class Review(models.Model):
         from decimal import Decimal
 
         return Decimal(sum(getattr(self, s) for s in self.SCORES)) / 4
+
+
+# --- additional work (price lock), photos, parts actually used -------------------------------
+
+
+class AdditionalWork(models.Model):
+    """Extra work found in the workshop: priced like a booking, done and charged only once the
+    owner approves it on their phone (the approval is kept as ``AdditionalWorkDecision``)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for the owner")
+        APPROVED = "approved", _("Approved, to pay")
+        PAID = "paid", _("Approved and paid")
+        DECLINED = "declined", _("Declined by the owner")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the shop")
+        EXPIRED = "expired", _("Expired")
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="extras")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(_("why it is needed"), max_length=500)
+    parts_amount = models.DecimalField(_("parts"), max_digits=12, decimal_places=2)
+    labour_amount = models.DecimalField(_("labour"), max_digits=12, decimal_places=2)
+    total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("additional work")
+        verbose_name_plural = _("additional work")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_amount__gt=0), name="bookings_extra_total_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_amount=models.F("parts_amount") + models.F("labour_amount")),
+                name="bookings_extra_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"extra #{self.pk} of booking {self.booking_id} ({self.status})"
+
+    @property
+    def service_item_codes(self) -> list[str]:
+        """The service items of its lines (the commission quote reads them like a booking's)."""
+        return sorted({line.service_item_code for line in self.lines.all()})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.REQUESTED, self.Status.APPROVED)
+
+
+class AdditionalWorkLine(models.Model):
+    """One frozen line of an extra (a part or labour), priced at the shop when it was raised."""
+
+    additional_work = models.ForeignKey(AdditionalWork, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=8, choices=BookingLine.Kind.choices)
+    service_item_code = models.CharField(max_length=40, blank=True)
+    sku = models.CharField(max_length=60, blank=True)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    unit_price_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"extra {self.additional_work_id}: {self.name_en} × {self.quantity}"
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class AdditionalWorkEvent(models.Model):
+    """One state change of an extra: who, when, from what to what."""
+
+    additional_work = models.ForeignKey(AdditionalWork, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=AdditionalWork.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=AdditionalWork.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"extra {self.additional_work_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class EvidenceImmutable(Exception):
+    """Evidence rows are written once (the database refuses updates too)."""
+
+
+class AdditionalWorkDecision(models.Model):
+    """The owner's approval or refusal of an extra, kept as evidence: who, when, from which
+    device, and the exact snapshot (lines, totals, reason, photo digests) with its SHA-256.
+    Written once; the database refuses any UPDATE (migration 0004's trigger)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    additional_work = models.OneToOneField(AdditionalWork, on_delete=models.PROTECT, related_name="decision")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"))
+    snapshot = models.JSONField(_("what was shown"))
+    snapshot_sha256 = models.CharField(_("SHA-256 of what was shown"), max_length=64)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("owner's decision on additional work")
+        verbose_name_plural = _("owners' decisions on additional work")
+
+    def __str__(self) -> str:
+        return f"{self.decision} extra {self.additional_work_id} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise EvidenceImmutable("an owner's decision is evidence: it is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EvidenceImmutable("an owner's decision is evidence: it is never deleted")
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    """Photos live under MEDIA_ROOT/service-photos/<booking>/ with an unguessable name."""
+    return f"service-photos/{instance.booking_id}/{uuid4().hex}.jpg"
+
+
+class ServicePhoto(models.Model):
+    """A photo of the work (on a step or an extra). Re-encoded on upload (no EXIF); served only
+    to the order's owner and the shop's staff, through ``orders:photo``, never as public media."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="photos")
+    step = models.ForeignKey(
+        ServiceStep, on_delete=models.PROTECT, null=True, blank=True, related_name="photos"
+    )
+    additional_work = models.ForeignKey(
+        AdditionalWork, on_delete=models.PROTECT, null=True, blank=True, related_name="photos"
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=photo_upload_to, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service photo")
+        verbose_name_plural = _("service photos")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of booking {self.booking_id}"
+
+
+class PartUsed(models.Model):
+    """A part actually fitted during the service (may differ from the booked lines); the health
+    record's part name, code and quantity come from these rows."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="parts_used")
+    additional_work = models.ForeignKey(
+        AdditionalWork,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts_used",
+        verbose_name=_("additional work"),
+    )
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    code = models.CharField(_("part code"), max_length=60)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="bookings_part_used_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} × {self.quantity} on booking {self.booking_id}"
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en

@@ -19,4 +19,18 @@ urlpatterns = [
     path("orders/<int:pk>/receipt/", views.order_receipt, name="receipt"),
     path("orders/<int:pk>/review/", views.order_review, name="review"),
     path("orders/<int:pk>/settlement-list/", views.order_settlement_list, name="settlement-list"),
+    path("orders/<int:pk>/additional-work/", views.order_extras, name="extras"),
+    path(
+        "orders/<int:pk>/additional-work/<int:extra_id>/approve/",
+        views.order_extra_decide,
+        {"decision": "approve"},
+        name="extra-approve",
+    ),
+    path(
+        "orders/<int:pk>/additional-work/<int:extra_id>/decline/",
+        views.order_extra_decide,
+        {"decision": "decline"},
+        name="extra-decline",
+    ),
+    path("photos/<int:pk>/", views.photo, name="photo"),
 ]

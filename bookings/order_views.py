@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +16,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import selectors, services
+from bookings import extras, selectors, services
 from bookings.console_forms import ReviewForm
 from bookings.order_forms import VehicleForm
 from common.errors import DomainError, NotFound
@@ -277,13 +278,53 @@ def order_detail(request, pk: int):
 
 def _order_context(booking, review_form=None) -> dict:
     review = getattr(booking, "review", None)
+    extra_list = list(selectors.additional_work_list_for_booking(booking))
+    for extra in extra_list:
+        extra.offer_sha256 = extras.offer_digest(extra) if extra.status == extra.Status.REQUESTED else ""
     return {
         "booking": booking,
+        "extras": extra_list,
+        "extras_waiting": any(extra.is_open for extra in extra_list),
         "review": review,
         "record": getattr(booking, "health_record", None),
         "review_form": review_form
         or (ReviewForm() if booking.status == "completed" and not review else None),
     }
+
+
+@owner_required
+def order_extras(request, pk: int):
+    """The additional-work part of the order page (htmx refreshes it while the car is at the shop)."""
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    return render(request, "bookings/_extras.html", _order_context(booking))
+
+
+@owner_required
+@require_POST
+def order_extra_decide(request, pk: int, extra_id: int, decision: str):
+    """The owner approves or declines additional work; the decision is kept as evidence."""
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    approve = decision == "approve"
+    try:
+        extras.additional_work_decide(
+            booking_id=booking.pk,
+            additional_work_id=extra_id,
+            owner=request.user,
+            approve=approve,
+            user_agent=request.headers.get("User-Agent", ""),
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            seen_sha256=request.POST.get("offer_sha256", ""),
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if approve:
+            messages.success(request, _("Approved. Pay for the additional work to let the shop go ahead."))
+        else:
+            messages.success(request, _("Declined. The shop will not do or charge this work."))
+    return redirect(reverse("orders:detail", args=[booking.pk]) + "#extras")
 
 
 @owner_required
@@ -308,10 +349,34 @@ def order_settlement_list(request, pk: int):
     record = getattr(booking, "health_record", None)
     if record is None:
         raise Http404(_("The settlement list is written when the order is completed."))
-    return render(request, "bookings/settlement_list.html", {"booking": booking, "record": record})
+    return render(
+        request,
+        "bookings/settlement_list.html",
+        {"booking": booking, "record": record, **selectors.additional_work_paid_context(booking)},
+    )
 
 
 @owner_required
 def order_receipt(request, pk: int):
     booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
-    return render(request, "bookings/receipt.html", {"booking": booking})
+    return render(
+        request,
+        "bookings/receipt.html",
+        {"booking": booking, **selectors.additional_work_paid_context(booking)},
+    )
+
+
+# --- service photos (the owner and the shop's staff) -----------------------------------------
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def photo(request, pk: int):
+    """A photo of a step or an extra, for the order's owner and the shop's staff only (else 404).
+
+    Photos are never public media: the file is read here after the access check."""
+    try:
+        found = selectors.photo_get_for_user(user=request.user, photo_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return FileResponse(found.image.open("rb"), content_type="image/jpeg")

@@ -5,14 +5,27 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from bookings.models import Booking, BookingEvent, HealthRecord, Review, ServiceStep, Vehicle
+from bookings.models import (
+    AdditionalWork,
+    Booking,
+    BookingEvent,
+    HealthRecord,
+    Review,
+    ServicePhoto,
+    ServiceStep,
+    Vehicle,
+)
+from bookings.photos import photo_is_visible_to
 from common.errors import NotFound, PermissionDenied
-from shops.models import Membership
+from common.sql import fetch_instances
+from shops.models import Membership, Shop
 
 #: Who may do what at the counter. Technicians log steps; they never touch money or vouchers.
 ROLES_COUNTER = frozenset({Membership.Role.MANAGER, Membership.Role.CASHIER})
 ROLES_WORKSHOP = frozenset({Membership.Role.MANAGER, Membership.Role.CASHIER, Membership.Role.TECHNICIAN})
 ROLES_MANAGER = frozenset({Membership.Role.MANAGER})
+#: Who may raise or withdraw additional work: the people in the workshop, not the cashier.
+ROLES_EXTRA = frozenset({Membership.Role.MANAGER, Membership.Role.TECHNICIAN})
 
 
 def vehicle_list_for_owner(owner) -> QuerySet[Vehicle]:
@@ -26,13 +39,28 @@ def vehicle_get_for_owner(*, owner, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
-def vehicle_get_for_booking(*, owner, vehicle_id: int) -> Vehicle:
-    """The owner's car to book for: one short query (pricing reads the variant only when the job's
-    resolution is not cached)."""
-    vehicle = Vehicle.objects.filter(owner=owner, is_active=True, pk=vehicle_id).first()
-    if vehicle is None:
+def booking_targets(*, owner, vehicle_id: int, shop_id: int) -> tuple[Vehicle, Shop]:
+    """The owner's car (in the garage) and the shop to book it at, read in one short statement.
+
+    The car comes back with what booking needs (id, owner, variant); its other fields load on
+    access. ``NotFound`` when either is missing or the car is not this owner's.
+    """
+    shops = fetch_instances(
+        Shop,
+        f"SELECT s.*, v.id AS booking_vehicle_id, v.variant_id AS booking_variant_id "  # noqa: S608 - our tables
+        f"FROM {Shop._meta.db_table} s LEFT JOIN {Vehicle._meta.db_table} v "
+        "ON v.id = %s AND v.owner_id = %s AND v.is_active = %s WHERE s.id = %s",
+        [vehicle_id, owner.pk, True, shop_id],
+    )
+    if not shops or shops[0].booking_vehicle_id is None:
         raise NotFound()
-    return vehicle
+    shop = shops[0]
+    vehicle = Vehicle.from_db(
+        "default",
+        ["id", "owner_id", "variant_id", "is_active"],
+        [shop.booking_vehicle_id, owner.pk, shop.booking_variant_id, True],
+    )
+    return vehicle, shop
 
 
 def booking_list_for_owner(owner) -> QuerySet[Booking]:
@@ -46,7 +74,11 @@ def booking_list_for_owner(owner) -> QuerySet[Booking]:
 def booking_get_for_owner(*, owner, booking_id: int) -> Booking:
     booking = (
         booking_list_for_owner(owner)
-        .prefetch_related("lines", Prefetch("events", queryset=BookingEvent.objects.select_related("actor")))
+        .prefetch_related(
+            "lines",
+            Prefetch("events", queryset=BookingEvent.objects.select_related("actor")),
+            Prefetch("steps", queryset=ServiceStep.objects.prefetch_related("photos")),
+        )
         .filter(pk=booking_id)
         .first()
     )
@@ -97,7 +129,10 @@ def booking_get_for_staff(*, user, booking_id: int, roles=ROLES_WORKSHOP) -> tup
         .prefetch_related(
             "lines",
             Prefetch("events", queryset=BookingEvent.objects.select_related("actor")),
-            Prefetch("steps", queryset=ServiceStep.objects.select_related("technician")),
+            Prefetch(
+                "steps", queryset=ServiceStep.objects.select_related("technician").prefetch_related("photos")
+            ),
+            "parts_used",
         )
         .first()
     )
@@ -125,3 +160,41 @@ def membership_get(*, user, shop_id: int, roles=ROLES_WORKSHOP) -> Membership:
 
 def review_list_for_shop(shop_id: int) -> QuerySet[Review]:
     return Review.objects.filter(shop_id=shop_id).select_related("owner", "booking")
+
+
+# --- additional work and photos --------------------------------------------------------------
+
+
+def additional_work_list_for_booking(booking: Booking) -> QuerySet[AdditionalWork]:
+    """An order's extras, oldest first, with their lines, photos, decision and who raised them."""
+    return (
+        AdditionalWork.objects.filter(booking=booking)
+        .select_related("raised_by", "decision", "booking__shop", "booking__vehicle")
+        .prefetch_related("lines", "photos")
+        .order_by("created_at", "pk")
+    )
+
+
+def additional_work_paid_context(booking: Booking) -> dict:
+    """The paid extras of an order and what was paid in all (for receipts and settlement lists)."""
+    paid = list(additional_work_list_for_booking(booking).filter(status=AdditionalWork.Status.PAID))
+    return {
+        "paid_extras": paid,
+        "paid_total": booking.total_amount + sum((extra.total_amount for extra in paid), 0),
+    }
+
+
+def additional_work_get_for_owner(*, owner, booking_id: int, additional_work_id: int) -> AdditionalWork:
+    booking = booking_get_for_owner(owner=owner, booking_id=booking_id)
+    extra = additional_work_list_for_booking(booking).filter(pk=additional_work_id).first()
+    if extra is None:
+        raise NotFound()
+    return extra
+
+
+def photo_get_for_user(*, user, photo_id: int) -> ServicePhoto:
+    """A photo of an order the user owns or whose shop they work at; anything else is 404."""
+    photo = ServicePhoto.objects.select_related("booking").filter(pk=photo_id).first()
+    if photo is None or not photo_is_visible_to(photo, user):
+        raise NotFound()
+    return photo

@@ -19,10 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from bookings.models import (
+    AdditionalWork,
+    AdditionalWorkLine,
     Booking,
     BookingEvent,
     BookingLine,
     HealthRecord,
+    PartUsed,
     Review,
     ServiceStep,
     ServiceVisit,
@@ -31,7 +34,7 @@ from bookings.models import (
 from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
 from parts import quoting
-from parts.models import Package, ServiceItem, Variant
+from parts.models import Package, Part, ServiceItem, Variant
 from parts.vin import vin_validate
 from shops import services as shop_services
 from shops.models import Shop, ShopClosure, ShopPartPrice, ShopService
@@ -473,23 +476,87 @@ def booking_check_in(
     )
     vehicle.odometer_km = odometer_km
     vehicle.save(update_fields=["odometer_km", "updated_at"])
-    return booking_transition(booking, to=S.CHECKED_IN, actor=staff, reason="checked in")
+    return booking_transition(booking, to=S.CHECKED_IN, actor=staff, reason=gettext_noop("checked in"))
 
 
 @transaction.atomic
 def service_step_add(
-    *, booking_id: int, technician, description: str, result: str = ServiceStep.Result.DONE, note: str = ""
+    *,
+    booking_id: int,
+    technician,
+    description: str,
+    result: str = ServiceStep.Result.DONE,
+    note: str = "",
+    additional_work_id: int | None = None,
+    photo=None,
 ) -> ServiceStep:
-    """Log one step of the work; the first step puts the order in service."""
+    """Log one step of the work; the first step puts the order in service.
+
+    A step may belong to an extra the owner approved (never to one still waiting: 409); its
+    optional photo is re-encoded and shown to the owner.
+    """
+    from bookings import extras, photos  # extras builds on this module
+
     booking = booking_lock(booking_id)
-    if booking.status == S.CHECKED_IN:
-        booking_transition(booking, to=S.IN_SERVICE, actor=technician, reason="work started")
-    elif booking.status != S.IN_SERVICE:
+    if booking.status not in (S.CHECKED_IN, S.IN_SERVICE):
         raise Conflict(_("Steps can be logged only while the car is at the shop."), code="not_in_service")
     if result not in ServiceStep.Result.values:
         raise DomainError(_("Choose a result for this step."), code="invalid_result")
-    return ServiceStep.objects.create(
-        booking=booking, description=description.strip(), technician=technician, result=result, note=note
+    extra = extras.additional_work_for_logging(booking=booking, additional_work_id=additional_work_id)
+    if booking.status == S.CHECKED_IN:
+        booking_transition(booking, to=S.IN_SERVICE, actor=technician, reason=gettext_noop("work started"))
+    step = ServiceStep.objects.create(
+        booking=booking,
+        description=description.strip(),
+        technician=technician,
+        result=result,
+        note=note,
+        additional_work=extra,
+    )
+    if photo is not None:
+        photos.photo_store(upload=photo, booking=booking, uploaded_by=technician, step=step)
+    return step
+
+
+@transaction.atomic
+def part_used_add(
+    *,
+    booking_id: int,
+    staff,
+    code: str,
+    quantity,
+    name: str = "",
+    additional_work_id: int | None = None,
+) -> PartUsed:
+    """Record a part actually fitted (it may differ from the booked lines).
+
+    A catalogue code takes the catalogue's names; another code needs a name. A part of an extra
+    is accepted only once the owner approved that extra.
+    """
+    from bookings import extras  # extras builds on this module
+
+    booking = booking_lock(booking_id)
+    if booking.status not in (S.CHECKED_IN, S.IN_SERVICE):
+        raise Conflict(_("Parts can be recorded only while the car is at the shop."), code="not_in_service")
+    extra = extras.additional_work_for_logging(booking=booking, additional_work_id=additional_work_id)
+    code = (code or "").strip()
+    if not code:
+        raise DomainError(_("Enter the part's code."), code="code_required")
+    part = Part.objects.filter(sku=code).first()
+    name = (name or "").strip()
+    if part is None and not name:
+        raise DomainError(
+            _("This code is not in the catalogue: enter the part's name too."), code="name_required"
+        )
+    return PartUsed.objects.create(
+        booking=booking,
+        additional_work=extra,
+        part=part,
+        code=code[:60],
+        name_en=part.name_en if part else name[:200],
+        name_zh=part.name_zh if part else name[:200],
+        quantity=extras._quantity(quantity),
+        recorded_by=staff,
     )
 
 
@@ -500,19 +567,35 @@ def booking_complete(*, booking_id: int, staff, now: datetime | None = None) -> 
     The entry carries the 13 fields of JT/T 1132 (shop, VIN, plate, drop-off date and mileage,
     settlement date, settlement-list number, fault description, repair items, labour hours, and
     each part's name, code and quantity), copied here so later edits elsewhere never change it.
+    Repair items and labour include the paid extras; the parts are those recorded as actually
+    used, else the priced part lines. An approved extra not yet paid refuses completion (409);
+    one still waiting for the owner expires.
     """
+    from bookings import extras  # extras builds on this module
+
     now = now or timezone.now()
     booking = booking_lock(booking_id)
     if booking.status not in (S.CHECKED_IN, S.IN_SERVICE):
         raise InvalidTransition(booking.status, S.COMPLETED)
+    extras.additional_work_close_for_completion(booking=booking, staff=staff)
     visit = ServiceVisit.objects.select_for_update().get(booking=booking)
     visit.completed_at, visit.completed_by = now, staff
     visit.save(update_fields=["completed_at", "completed_by"])
-    booking_transition(booking, to=S.COMPLETED, actor=staff, reason="work completed")
-    lines = list(booking.lines.all())
+    booking_transition(booking, to=S.COMPLETED, actor=staff, reason=gettext_noop("work completed"))
+    # What was done: the booked lines and the lines of every extra the owner approved and paid.
+    lines = list(booking.lines.all()) + list(
+        AdditionalWorkLine.objects.filter(
+            additional_work__booking=booking, additional_work__status=AdditionalWork.Status.PAID
+        ).order_by("additional_work_id", "position")
+    )
     vehicle = booking.vehicle
     steps = [step.description for step in booking.steps.all()]
     labour = [line for line in lines if line.kind == BookingLine.Kind.LABOUR]
+    # Parts actually fitted, as the technicians recorded them; without a record, the priced ones.
+    used = [
+        {"name_en": row.name_en, "name_zh": row.name_zh, "code": row.code, "quantity": str(row.quantity)}
+        for row in booking.parts_used.all()
+    ]
     return HealthRecord.objects.create(
         vehicle=vehicle,
         booking=booking,
@@ -528,7 +611,8 @@ def booking_complete(*, booking_id: int, staff, now: datetime | None = None) -> 
         repair_items=[{"en": line.name_en, "zh": line.name_zh} for line in labour]
         + [{"en": text, "zh": text} for text in steps],
         labour_hours=sum((line.quantity for line in labour), Decimal("0")),
-        parts=[
+        parts=used
+        or [
             {
                 "name_en": line.name_en,
                 "name_zh": line.name_zh,

@@ -242,6 +242,10 @@ VOUCHER_SECRET = env.str("VOUCHER_SECRET", default=SECRET_KEY)
 BOOKING_PAY_WITHIN_MINUTES = env.int("BOOKING_PAY_WITHIN_MINUTES", default=15)
 VOUCHER_VALID_DAYS = env.int("VOUCHER_VALID_DAYS", default=30)
 REDEMPTION_UNDO_MINUTES = 60
+# Service photos (steps and additional work): largest upload, and the longest side kept after
+# re-encoding; uploads above Django's in-memory limit spill to a temporary file.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+PHOTO_MAX_SIDE = 2048
 # Failed code look-ups per minute before the counter answers 429 (against guessing codes).
 REDEEM_FAILURES_PER_MINUTE_STAFF = env.int("REDEEM_FAILURES_PER_MINUTE_STAFF", default=10)
 REDEEM_FAILURES_PER_MINUTE_SHOP = env.int("REDEEM_FAILURES_PER_MINUTE_SHOP", default=30)

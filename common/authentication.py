@@ -10,18 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from common.sql import fetch_instances
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     model = Token
 
     def authenticate_credentials(self, key):
         user_model = get_user_model()
-        users = list(
-            user_model.objects.raw(
-                f"SELECT u.* FROM {user_model._meta.db_table} u "  # noqa: S608 - our table names, key bound
-                f"JOIN {Token._meta.db_table} t ON t.user_id = u.id WHERE t.key = %s",
-                [key],
-            )
+        users = fetch_instances(
+            user_model,
+            f"SELECT u.* FROM {user_model._meta.db_table} u "  # noqa: S608 - our table names, key bound
+            f"JOIN {Token._meta.db_table} t ON t.user_id = u.id WHERE t.key = %s",
+            [key],
         )
         if not users:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import selectors as booking_selectors
 from common.errors import DomainError, NotFound
+from payments.checkout import extras as checkout_extras
 from payments.checkout import services as checkout
 from payments.checkout.models import SandboxCharge
 from payments.tasks import sandbox_notify
@@ -54,6 +55,23 @@ def order_pay(request, pk: int):
     booking = _owner_booking(request, pk)
     try:
         start = checkout.payment_start(booking_id=booking.pk, owner=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("orders:detail", booking.pk)
+    return redirect(start.redirect_url)
+
+
+@login_required
+@require_POST
+def extra_pay(request, pk: int, extra_id: int):
+    """Start paying approved additional work: off to the provider's page, like the order."""
+    booking = _owner_booking(request, pk)
+    try:
+        start = checkout_extras.extra_payment_start(
+            booking_id=booking.pk, additional_work_id=extra_id, owner=request.user
+        )
+    except NotFound as exc:
+        raise Http404 from exc
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("orders:detail", booking.pk)

@@ -61,3 +61,20 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ledger_accounts():
+    """The ledger caches account ids per process (decision 0014); a transactional test's flush
+    empties the tables under it, so every test starts with an empty cache."""
+    from payments.ledger.services import account_cache_clear
+
+    account_cache_clear()
+    yield
+    account_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos go to a temporary folder, never into the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from bookings.models import Booking, plate_validator
 from common.api import MoneyField
+from common.money import money_dict
 
 
 class PlateField(serializers.CharField):
@@ -98,3 +99,53 @@ class BookingOutputSerializer(serializers.Serializer):
 class BookingDetailOutputSerializer(BookingOutputSerializer):
     lines = BookingLineSerializer(many=True, source="lines.all")
     events = BookingEventSerializer(many=True, source="events.all")
+
+
+# --- the booking's hot path ---------------------------------------------------------------------
+# ``POST /api/v1/bookings/`` answers with exactly what ``BookingDetailOutputSerializer`` gives (a
+# test compares the two on varied orders) but without DRF building and deep-copying a dozen field
+# objects per order and line: on the busiest write, that was a tenth of the request's CPU.
+_datetime = serializers.DateTimeField()
+_quantity = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+def booking_detail_data(booking: Booking) -> dict:
+    """``BookingDetailOutputSerializer(booking).data``, built directly (lines and events prefetched)."""
+    currency = booking.currency
+    return {
+        "id": booking.pk,
+        "number": booking.number,
+        "status": booking.status,
+        "shop": {"id": booking.shop_id, "name": booking.shop.name},
+        "vehicle": booking.vehicle_id,
+        "starts_at": _datetime.to_representation(booking.starts_at),
+        "pay_by": _datetime.to_representation(booking.pay_by),
+        "package": booking.package.code if booking.package_id else None,
+        "service_items": [str(code) for code in booking.service_item_codes],
+        "parts": money_dict(booking.parts_amount, currency),
+        "labour": money_dict(booking.labour_amount, currency),
+        "total": money_dict(booking.total_amount, currency),
+        "created_at": _datetime.to_representation(booking.created_at),
+        "lines": [
+            {
+                "kind": line.kind,
+                "service_item_code": line.service_item_code,
+                "sku": line.sku,
+                "name_en": line.name_en,
+                "name_zh": line.name_zh,
+                "quantity": _quantity.to_representation(line.quantity),
+                "unit_price": money_dict(line.unit_price_amount),
+                "amount": money_dict(line.amount),
+            }
+            for line in booking.lines.all()
+        ],
+        "events": [
+            {
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "reason": event.reason,
+                "created_at": _datetime.to_representation(event.created_at),
+            }
+            for event in booking.events.all()
+        ],
+    }

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from bookings.api import extras_views, shop_views
 from bookings.api import order_views as views
-from bookings.api import shop_views
 
 urlpatterns = [
     path("vehicles/", views.VehicleListCreateApi.as_view(), name="vehicle-list"),
@@ -17,4 +17,17 @@ urlpatterns = [
     path("bookings/<int:pk>/review/", shop_views.ReviewApi.as_view(), name="booking-review"),
     path("bookings/", views.BookingListCreateApi.as_view(), name="booking-list"),
     path("bookings/<int:pk>/", views.BookingDetailApi.as_view(), name="booking-detail"),
+    path(
+        "bookings/<int:pk>/additional-work/", extras_views.OwnerExtraListApi.as_view(), name="booking-extras"
+    ),
+    path(
+        "bookings/<int:pk>/additional-work/<int:extra_id>/approve/",
+        extras_views.OwnerExtraApproveApi.as_view(),
+        name="booking-extra-approve",
+    ),
+    path(
+        "bookings/<int:pk>/additional-work/<int:extra_id>/decline/",
+        extras_views.OwnerExtraDeclineApi.as_view(),
+        name="booking-extra-decline",
+    ),
 ]

@@ -15,11 +15,11 @@ from bookings.api.order_serializers import (
     VehicleInputSerializer,
     VehicleOutputSerializer,
     VehiclePatchSerializer,
+    booking_detail_data,
 )
 from common.api import ErrorSerializer, IsOwner
 from common.errors import NotFound
 from parts.models import Package, Variant
-from shops.models import Shop
 
 
 def _variant(pk: int) -> Variant:
@@ -118,10 +118,9 @@ class BookingListCreateApi(APIView):
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        vehicle = selectors.vehicle_get_for_booking(owner=request.user, vehicle_id=d["vehicle"])
-        shop = Shop.objects.filter(pk=d["shop"]).first()
-        if shop is None:
-            raise NotFound()
+        vehicle, shop = selectors.booking_targets(
+            owner=request.user, vehicle_id=d["vehicle"], shop_id=d["shop"]
+        )
         package = None
         if d["package"]:
             package = Package.objects.filter(code=d["package"]).first()
@@ -135,7 +134,7 @@ class BookingListCreateApi(APIView):
             service_items=d["service_items"],
             package=package,
         )
-        return Response(BookingDetailOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(booking_detail_data(booking), status=status.HTTP_201_CREATED)
 
 
 class BookingDetailApi(APIView):

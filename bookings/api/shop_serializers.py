@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bookings.api.extras_serializers import PartUsedOutputSerializer, PhotoOutputSerializer
 from bookings.api.order_serializers import BookingDetailOutputSerializer, BookingOutputSerializer, MoneyField
 from bookings.models import ServiceStep
 
@@ -26,12 +27,15 @@ class ServiceStepOutputSerializer(serializers.Serializer):
     technician = serializers.CharField(source="technician.username")
     result = serializers.ChoiceField(choices=ServiceStep.Result.choices)
     note = serializers.CharField()
+    additional_work = serializers.IntegerField(source="additional_work_id", allow_null=True)
+    photos = PhotoOutputSerializer(many=True, source="photos.all")
     created_at = serializers.DateTimeField()
 
 
 class ShopBookingDetailOutputSerializer(BookingDetailOutputSerializer):
     plate = serializers.CharField(source="vehicle.plate")
     steps = ServiceStepOutputSerializer(many=True, source="steps.all")
+    parts_used = PartUsedOutputSerializer(many=True, source="parts_used.all")
 
 
 class CheckInInputSerializer(serializers.Serializer):
@@ -44,6 +48,15 @@ class StepInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200)
     result = serializers.ChoiceField(choices=ServiceStep.Result.choices, default=ServiceStep.Result.DONE)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    additional_work = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("An extra of this order the owner approved (409 while it waits for the owner)."),
+    )
+    photo = serializers.FileField(
+        required=False, help_text=_("JPEG, PNG or WebP, at most 8 MB; send the step as multipart.")
+    )
 
 
 class PartUsedSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,13 +69,24 @@ class CheckInApi(APIView):
 
 class StepApi(APIView):
     permission_classes = [IsShopStaff]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=StepInputSerializer, responses={201: ServiceStepOutputSerializer, **ERRORS})
+    @extend_schema(
+        request={"application/json": StepInputSerializer, "multipart/form-data": StepInputSerializer},
+        responses={201: ServiceStepOutputSerializer, **ERRORS},
+    )
     def post(self, request, pk: int):
         selectors.booking_get_for_staff(user=request.user, booking_id=pk, roles=selectors.ROLES_WORKSHOP)
         data = StepInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        step = services.service_step_add(booking_id=pk, technician=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        step = services.service_step_add(
+            booking_id=pk,
+            technician=request.user,
+            additional_work_id=fields.pop("additional_work", None),
+            photo=fields.pop("photo", None),
+            **fields,
+        )
         return Response(ServiceStepOutputSerializer(step).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bookings.api.order_serializers import MoneyField
+from common.money import money_dict
 
 
 class CodeInputSerializer(serializers.Serializer):
@@ -54,3 +55,21 @@ class RedemptionOutputSerializer(serializers.Serializer):
     redeemed_at = serializers.DateTimeField()
     gross = MoneyField("gross_amount")
     undone_at = serializers.DateTimeField(allow_null=True)
+
+
+_datetime = serializers.DateTimeField()
+
+
+def redemption_data(redemption) -> dict:
+    """``RedemptionOutputSerializer(redemption).data`` built directly, for the counter's hot path
+    (a test compares the two): DRF's field machinery was a tenth of a redemption's CPU."""
+    return {
+        "id": redemption.pk,
+        "voucher": redemption.voucher_id,
+        "booking": redemption.booking_id,
+        "shop": redemption.shop_id,
+        "redeemed_by": redemption.redeemed_by.username,
+        "redeemed_at": _datetime.to_representation(redemption.redeemed_at),
+        "gross": money_dict(redemption.gross_amount, redemption.currency),
+        "undone_at": _datetime.to_representation(redemption.undone_at) if redemption.undone_at else None,
+    }

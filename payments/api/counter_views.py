@@ -10,6 +10,7 @@ from payments.api.counter_serializers import (
     RedeemInputSerializer,
     RedemptionOutputSerializer,
     VoucherLookupOutputSerializer,
+    redemption_data,
 )
 from payments.vouchers import counter
 
@@ -48,7 +49,7 @@ class VoucherRedeemApi(APIView):
             request_id=data.validated_data["request_id"],
             shop_id=data.validated_data.get("shop"),
         )
-        return Response(RedemptionOutputSerializer(redemption).data)
+        return Response(redemption_data(redemption))
 
 
 class RedemptionUndoApi(APIView):

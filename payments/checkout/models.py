@@ -14,6 +14,10 @@ class Payment(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="payments")
+    # What it pays for: the booking itself (null) or one approved extra of it.
+    additional_work = models.ForeignKey(
+        "bookings.AdditionalWork", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     provider = models.CharField(_("provider"), max_length=20)
     provider_ref = models.CharField(_("provider reference"), max_length=80)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
@@ -29,11 +33,17 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.UniqueConstraint(fields=["provider", "provider_ref"], name="payments_payment_ref_unique"),
-            # An order is paid once: at most one payment that succeeded (or was later refunded).
+            # An order is paid once: at most one payment that succeeded (or was later refunded)
+            # for the booking itself, and at most one for each of its extras.
             models.UniqueConstraint(
                 fields=["booking"],
-                condition=models.Q(status__in=["succeeded", "refunded"]),
+                condition=models.Q(status__in=["succeeded", "refunded"], additional_work__isnull=True),
                 name="payments_payment_one_success_per_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["additional_work"],
+                condition=models.Q(status__in=["succeeded", "refunded"], additional_work__isnull=False),
+                name="payments_payment_one_success_per_extra",
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_payment_amount_positive"),
         ]

@@ -63,17 +63,18 @@ def payment_start(*, booking_id: int, owner, provider: str = "sandbox") -> Payme
     booking = booking_services.booking_lock(booking_id)
     if booking.owner_id != owner.pk:
         raise NotFound()
+    own = booking.payments.filter(additional_work__isnull=True)  # not the extras' payments
     if booking.status != B.AWAITING_PAYMENT:
-        if booking.payments.filter(status=Payment.Status.SUCCEEDED).exists():
+        if own.filter(status=Payment.Status.SUCCEEDED).exists():
             raise AlreadyPaid()
         raise NotPayable()
     if booking.pay_by <= timezone.now():
         raise NotPayable(_("The time to pay for this order has run out. Please book again."))
     gateway = provider_get(provider)
-    payment = booking.payments.filter(status=Payment.Status.PENDING, provider=provider).first()
+    payment = own.filter(status=Payment.Status.PENDING, provider=provider).first()
     # One key per attempt: an open charge is asked for again under the same key (the provider
     # answers with the same charge); after a failed attempt the next one gets a new key.
-    attempt = booking.payments.exclude(status=Payment.Status.PENDING).count()
+    attempt = own.exclude(status=Payment.Status.PENDING).count()
     key = f"order-{booking.pk}-{attempt}"
     checkout = gateway.checkout_start(
         amount=booking.total_amount,
@@ -141,6 +142,10 @@ def _notice_apply(*, provider: str, notice: ProviderNotice) -> str:
         logger.error("payment %s amount mismatch: %s", payment.pk, payment.flag)
         return "refused: amount or currency differs from the order"
 
+    if payment.additional_work_id is not None:
+        from payments.checkout import extras  # extras builds on this module
+
+        return extras.extra_payment_apply(payment)
     booking = booking_services.booking_lock(payment.booking_id)
     payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = timezone.now()
@@ -195,7 +200,9 @@ def order_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:
     voucher = Voucher.objects.select_for_update().filter(booking=booking).first()
     if voucher is not None and voucher.status == Voucher.Status.REDEEMED:
         raise CannotCancel(_("This order can no longer be cancelled: its voucher was redeemed."))
-    payment = booking.payments.select_for_update().get(status=Payment.Status.SUCCEEDED)
+    payment = booking.payments.select_for_update().get(
+        status=Payment.Status.SUCCEEDED, additional_work__isnull=True
+    )
     _refund(payment, booking=booking, reason=reason)
     if voucher is not None:
         voucher_close(voucher=voucher, to=Voucher.Status.REFUNDED)
@@ -215,7 +222,11 @@ def vouchers_expire_due(*, now: datetime | None = None, batch: int = 100) -> int
             )
             for voucher in due:
                 booking = booking_services.booking_lock(voucher.booking_id)
-                payment = booking.payments.select_for_update().filter(status=Payment.Status.SUCCEEDED).first()
+                payment = (
+                    booking.payments.select_for_update()
+                    .filter(status=Payment.Status.SUCCEEDED, additional_work__isnull=True)
+                    .first()
+                )
                 if payment is not None:
                     _refund(payment, booking=booking, reason=gettext_noop("voucher expired"))
                 voucher_close(voucher=voucher, to=Voucher.Status.EXPIRED)

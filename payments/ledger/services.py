@@ -1,22 +1,26 @@
 """Ledger writes: post a balanced entry (idempotently), reverse one, and the money-path postings.
 
-Every function here is keyword-only and atomic; a refusal raises a ``payments.ledger.errors``
-DomainError and writes nothing. Posting the same idempotency key again returns the stored entry
+Every function here is keyword-only and atomic: an entry and its lines are written together or not
+at all. A refusal raises a ``payments.ledger.errors`` DomainError before anything is written, so a
+caller's transaction stays usable. Posting the same idempotency key again returns the stored entry
 and writes nothing (a key reused for *different* lines is refused). Amounts are Decimal and must
 already be exact to the fen: the ledger never rounds (round with ``common.money.quantize_fen``
-where the amount is born).
+where the amount is born). Account ids are cached per process and entries are written without
+savepoints (decision 0014).
 """
 
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from common.money import FEN, ZERO
+from common.sql import insert_columns, mark_saved
 from payments.ledger.errors import (
     AlreadyReversed,
     IdempotencyKeyReused,
@@ -39,6 +43,8 @@ from payments.ledger.selectors import merchant_payable_balance
 #: The largest absolute amount a line can hold: DecimalField(max_digits=12, decimal_places=2).
 MAX_AMOUNT = Decimal("9999999999.99")
 KEY_MAX_LENGTH = JournalEntry._meta.get_field("idempotency_key").max_length
+#: What a journal line holds, in the order the one-statement write on PostgreSQL inserts it.
+LINE_FIELDS = ("entry", "account", "amount", "currency")
 
 
 class Reference(NamedTuple):
@@ -64,23 +70,60 @@ SHOP = "shop"
 # --- the chart of accounts ----------------------------------------------------------------------
 
 
-def system_account(code: str) -> LedgerAccount:
-    """The platform account with this code, created on first use (unique code: safe under races)."""
+#: Ledger accounts by code, shared by the requests of this process (decision 0014). An account row
+#: is never changed or deleted once it exists, so its id is cached for good; a row enters the cache
+#: only after the transaction that read or created it commits, so a rolled-back creation is never
+#: remembered. Tests that empty the database clear it (``account_cache_clear``).
+_accounts: dict[str, LedgerAccount] = {}
+
+
+def account_cache_clear() -> None:
+    """Forget the cached accounts (after the tables were emptied under a running process: tests)."""
+    _accounts.clear()
+
+
+def _accounts_by_code(wanted: dict[str, dict]) -> dict[str, LedgerAccount]:
+    """The accounts with these codes, created on first use with ``wanted[code]`` as defaults.
+
+    From the process cache when they are known (no query); otherwise one ``SELECT … WHERE code IN``
+    for the missing ones and a ``get_or_create`` (unique code: safe under races) for any that does
+    not exist yet.
+    """
+    found = {code: _accounts[code] for code in wanted if code in _accounts}
+    if len(found) == len(wanted):
+        return found
+    missing = [code for code in wanted if code not in found]
+    fetched = {account.code: account for account in LedgerAccount.objects.filter(code__in=missing)}
+    for code in missing:
+        if code not in fetched:
+            fetched[code], _created = LedgerAccount.objects.get_or_create(code=code, defaults=wanted[code])
+    transaction.on_commit(partial(_accounts.update, fetched))
+    return {**found, **fetched}
+
+
+def _system_defaults(code: str) -> dict:
     if code not in SYSTEM_ACCOUNT_KINDS:
         raise ValueError(f"unknown system account {code!r}")
-    account, _created = LedgerAccount.objects.get_or_create(
-        code=code, defaults={"kind": SYSTEM_ACCOUNT_KINDS[code], "currency": settings.CURRENCY}
-    )
-    return account
+    return {"kind": SYSTEM_ACCOUNT_KINDS[code], "currency": settings.CURRENCY}
+
+
+def _payable_code(shop) -> str:
+    return f"{MERCHANT_PAYABLE_PREFIX}{shop.pk}"
+
+
+def _payable_defaults(shop) -> dict:
+    return {"kind": AccountKind.LIABILITY, "shop": shop, "currency": settings.CURRENCY}
+
+
+def system_account(code: str) -> LedgerAccount:
+    """The platform account with this code, created on first use (unique code: safe under races)."""
+    return _accounts_by_code({code: _system_defaults(code)})[code]
 
 
 def merchant_payable_account(shop) -> LedgerAccount:
     """What the platform owes one shop (a liability), created on first use under a unique code."""
-    account, _created = LedgerAccount.objects.get_or_create(
-        code=f"{MERCHANT_PAYABLE_PREFIX}{shop.pk}",
-        defaults={"kind": AccountKind.LIABILITY, "shop": shop, "currency": settings.CURRENCY},
-    )
-    return account
+    code = _payable_code(shop)
+    return _accounts_by_code({code: _payable_defaults(shop)})[code]
 
 
 def chart_ensure() -> list[LedgerAccount]:
@@ -128,6 +171,72 @@ def _replayed(*, idempotency_key: str, kind: str, lines: list[Line], reverses) -
     return entry
 
 
+def _write_entry(
+    *,
+    kind: str,
+    idempotency_key: str,
+    memo: str,
+    reference: Reference,
+    reverses,
+    currency: str,
+    lines: list[Line],
+) -> JournalEntry | None:
+    """Insert the entry with ``ON CONFLICT (idempotency_key) DO NOTHING`` and, only when it was
+    inserted, its lines: the new entry, or None when the key is taken (a replay, or a concurrent
+    post that committed first: the insert waits for it). No savepoint either way.
+
+    On PostgreSQL both inserts are one statement (a data-modifying ``WITH``); elsewhere (SQLite,
+    3.35+ for ``RETURNING``) the entry, then ``bulk_create`` of the lines.
+    """
+    entry = JournalEntry(
+        kind=kind,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        reference_type=reference.type,
+        reference_id=str(reference.id),
+        reverses=reverses,
+        currency=currency,
+    )
+    connection = connections[router.db_for_write(JournalEntry)]
+    quote = connection.ops.quote_name
+    columns, placeholders, params = insert_columns(entry, connection)
+    table = quote(JournalEntry._meta.db_table)
+    key = quote(JournalEntry._meta.get_field("idempotency_key").column)
+    insert = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names from _meta; values are params
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote(JournalEntry._meta.pk.column)}"
+    )
+    if connection.vendor == "postgresql":
+        # the columns of every JournalLine field (a test keeps LINE_FIELDS equal to the model's)
+        line_columns = ", ".join(quote(JournalLine._meta.get_field(name).column) for name in LINE_FIELDS)
+        sql = (
+            f"WITH entry AS ({insert}), line AS ("  # noqa: S608 - names from _meta; values are params
+            f"INSERT INTO {quote(JournalLine._meta.db_table)} ({line_columns}) "
+            f"SELECT entry.id, l.account_id, l.amount, l.currency FROM entry, "
+            f"unnest(%s::bigint[], %s::numeric[], %s::varchar[]) AS l(account_id, amount, currency)) "
+            f"SELECT id FROM entry"
+        )
+        params += [
+            [line.account.pk for line in lines],
+            [line.amount for line in lines],
+            [line.currency for line in lines],
+        ]
+    else:
+        sql = insert
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    mark_saved(entry, row[0], connection)
+    if connection.vendor != "postgresql":
+        JournalLine.objects.bulk_create(
+            JournalLine(entry=entry, account=line.account, amount=line.amount, currency=line.currency)
+            for line in lines
+        )
+    return entry
+
+
 def _post(
     *,
     kind: str,
@@ -138,42 +247,42 @@ def _post(
     currency: str,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
+    """Validate, then write the entry and its lines (one statement on PostgreSQL) or return the replay.
+
+    Every refusal of the input is raised before anything is written. The insert runs without a
+    savepoint (the key conflict is handled by ``ON CONFLICT``), so a caller's transaction pays no
+    extra round trips; a reversal keeps one, because losing the race on ``reverses`` (unique) is an
+    ``IntegrityError`` that must roll back only this attempt.
+    """
     if kind not in JournalEntry.Kind.values:
         raise InvalidEntry(_("Unknown ledger entry kind."))
     if not idempotency_key or len(idempotency_key) > KEY_MAX_LENGTH:
         raise InvalidEntry(_("A ledger entry needs an idempotency key of at most 200 characters."))
     checked = _validated_lines(lines, currency)
-    replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=reverses)
-    if replay is not None:
-        return replay
-    reference = reference or Reference("", "")
     try:
-        # A savepoint: a lost race on the unique key rolls back only this attempt.
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(
+        with transaction.atomic(savepoint=reverses is not None):
+            entry = _write_entry(
                 kind=kind,
                 idempotency_key=idempotency_key,
                 memo=memo,
-                reference_type=reference.type,
-                reference_id=str(reference.id),
+                reference=reference or Reference("", ""),
                 reverses=reverses,
                 currency=currency,
-            )
-            JournalLine.objects.bulk_create(
-                JournalLine(entry=entry, account=line.account, amount=line.amount, currency=line.currency)
-                for line in checked
+                lines=checked,
             )
     except IntegrityError:
-        replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=reverses)
-        if replay is not None:
-            return replay
         if reverses is not None and JournalEntry.objects.filter(reverses=reverses).exists():
             raise AlreadyReversed() from None
         raise
+    if entry is None:
+        # the key is taken: the same posting returns the stored entry, a different one is refused
+        replay = _replayed(idempotency_key=idempotency_key, kind=kind, lines=checked, reverses=reverses)
+        if replay is None:  # pragma: no cover - ledger rows are never deleted
+            raise RuntimeError(f"idempotency key {idempotency_key!r} conflicted but no entry holds it")
+        return replay
     return entry
 
 
-@transaction.atomic
 def ledger_post(
     *,
     kind: str,
@@ -256,7 +365,6 @@ def _positive(amount: Decimal, *, allow_zero: bool = False) -> Decimal:
     return amount.quantize(FEN)
 
 
-@transaction.atomic
 def post_payment_received(
     *, order_ref: str, amount: Decimal, idempotency_key: str, memo: str = ""
 ) -> JournalEntry:
@@ -275,7 +383,6 @@ def post_payment_received(
     )
 
 
-@transaction.atomic
 def post_refund(*, order_ref: str, amount: Decimal, idempotency_key: str, memo: str = "") -> JournalEntry:
     """An unredeemed order is refunded: debit escrow, credit provider clearing."""
     amount = _positive(amount)
@@ -292,7 +399,6 @@ def post_refund(*, order_ref: str, amount: Decimal, idempotency_key: str, memo: 
     )
 
 
-@transaction.atomic
 def post_redemption(
     *,
     shop,
@@ -315,11 +421,16 @@ def post_redemption(
     merchant_amount = gross_amount - commission_amount + subsidy_amount
     if merchant_amount < 0:
         raise InvalidEntry(_("The commission exceeds what the order pays."))
+    payable = _payable_code(shop)
+    wanted = {payable: _payable_defaults(shop)}
+    for code in (SystemAccount.ESCROW, SystemAccount.CAMPAIGN_SUBSIDIES, SystemAccount.COMMISSION_REVENUE):
+        wanted[code] = _system_defaults(code)
+    accounts = _accounts_by_code(wanted)  # from the process cache: no query once they are known
     legs = [
-        Line(system_account(SystemAccount.ESCROW), gross_amount),
-        Line(system_account(SystemAccount.CAMPAIGN_SUBSIDIES), subsidy_amount),
-        Line(merchant_payable_account(shop), -merchant_amount),
-        Line(system_account(SystemAccount.COMMISSION_REVENUE), -commission_amount),
+        Line(accounts[SystemAccount.ESCROW], gross_amount),
+        Line(accounts[SystemAccount.CAMPAIGN_SUBSIDIES], subsidy_amount),
+        Line(accounts[payable], -merchant_amount),
+        Line(accounts[SystemAccount.COMMISSION_REVENUE], -commission_amount),
     ]
     return _post(
         kind=JournalEntry.Kind.REDEMPTION,
@@ -340,7 +451,6 @@ def post_redemption_undo(*, redemption: JournalEntry, idempotency_key: str, memo
     )
 
 
-@transaction.atomic
 def post_penalty(
     *, shop, amount: Decimal, idempotency_key: str, reference: Reference | None = None, memo: str = ""
 ) -> JournalEntry:
@@ -359,7 +469,6 @@ def post_penalty(
     )
 
 
-@transaction.atomic
 def post_subsidy(
     *, shop, amount: Decimal, idempotency_key: str, reference: Reference | None = None, memo: str = ""
 ) -> JournalEntry:
@@ -412,7 +521,6 @@ def post_payout(
         )
 
 
-@transaction.atomic
 def post_payout_failed(
     *, shop, amount: Decimal, payout_ref: str, idempotency_key: str, memo: str = ""
 ) -> JournalEntry:

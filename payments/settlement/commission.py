@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db import connections, router
 
 from common.money import ZERO, quantize_fen
+from common.sql import fetch_instances
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -36,35 +37,53 @@ def _specificity(rule) -> tuple[int, int, datetime]:
 
 
 def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]:
-    """The rate of each service item code at ``shop`` at ``at`` (one query for all of them)."""
+    """The rate of each service item code at ``shop`` at ``at`` (one query for all of them).
+
+    The query is written out (it runs on every redemption; decision 0014): the rules of this shop
+    or of every shop, for one of these services or for all, valid at ``at``, with their service
+    item's code as ``service_item_code``.
+    """
+    from parts.models import ServiceItem
     from payments.settlement.models import CommissionRule
 
     codes = set(service_codes)
-    rules = (
-        CommissionRule.objects.filter(Q(shop=shop) | Q(shop__isnull=True))
-        .filter(Q(service_item__isnull=True) | Q(service_item__code__in=codes))
-        .filter(valid_from__lte=at)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-        .select_related("service_item")
+    if not codes:
+        return {}
+    connection = connections[router.db_for_read(CommissionRule)]
+    quote = connection.ops.quote_name
+    rules_table, items_table = quote(CommissionRule._meta.db_table), quote(ServiceItem._meta.db_table)
+    moment = connection.ops.adapt_datetimefield_value(at)
+    ordered = sorted(codes)
+    sql = (
+        f"SELECT r.*, i.code AS service_item_code FROM {rules_table} r "  # noqa: S608 - names from _meta; values are params
+        f"LEFT OUTER JOIN {items_table} i ON i.id = r.service_item_id "
+        f"WHERE (r.shop_id = %s OR r.shop_id IS NULL) "
+        f"AND (r.service_item_id IS NULL OR i.code IN ({', '.join(['%s'] * len(ordered))})) "
+        f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s)"
     )
+    rules = fetch_instances(CommissionRule, sql, [shop.pk, *ordered, moment, moment])
     base = Decimal(shop.commission_rate)
     best: dict[str, object] = {}
     for rule in rules:
-        targets = [rule.service_item.code] if rule.service_item_id else codes
+        targets = [rule.service_item_code] if rule.service_item_id else codes
         for code in targets:
             if code in codes and (code not in best or _specificity(rule) > _specificity(best[code])):
                 best[code] = rule
     return {code: (Decimal(best[code].rate) if code in best else base) for code in codes}
 
 
-def commission_quote(*, shop, booking, at: datetime) -> CommissionQuote:
-    """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``."""
+def commission_quote(*, shop, booking, at: datetime, lines=None) -> CommissionQuote:
+    """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``.
+
+    ``lines``: the order's ``(service item code, amount)`` pairs when the caller has read them
+    already (redemption reads them with the order); otherwise they are read here.
+    """
     gross = booking.total_amount
     amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    lines = getattr(booking, "lines", None)
-    if lines is not None:
-        for code, amount in lines.values_list("service_item_code", "amount"):
-            amounts[code] += amount
+    if lines is None and getattr(booking, "lines", None) is not None:
+        lines = booking.lines.values_list("service_item_code", "amount")
+    for code, amount in lines or ():
+        amounts[code] += amount
     codes = set(amounts) or set(getattr(booking, "service_item_codes", None) or [])
     rates = commission_rates(shop=shop, service_codes=codes, at=at) if codes else {}
     distinct = set(rates.values())

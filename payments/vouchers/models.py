@@ -47,6 +47,8 @@ class Redemption(models.Model):
 
     A manager may undo it within the undo window (then the voucher is redeemable again and a new
     row is written on the next redemption); at most one row per voucher is live (not undone).
+    A paid extra of the order adds one more row (``additional_work`` set), written when it is
+    paid, never undone; settlement sums it like any other line (decision 0013).
     Settlement gathers live redemptions past the undo window: a redemption belongs to the
     statement of its shop whose range of redemption time holds ``redeemed_at`` (nothing is written
     on the row; ``payments.settlement.selectors``, decision 0012).
@@ -54,6 +56,10 @@ class Redemption(models.Model):
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
     booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="redemptions")
+    # Null: the voucher's own redemption. Set: the settlement line of an extra paid after it.
+    additional_work = models.ForeignKey(
+        "bookings.AdditionalWork", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # no index of its own: vouchers_redemption_shop_idx (shop, redeemed_at) serves every shop lookup
     shop = models.ForeignKey(
         "shops.Shop", on_delete=models.PROTECT, related_name="redemptions", db_index=False
@@ -82,8 +88,13 @@ class Redemption(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["voucher"],
-                condition=models.Q(undone_at__isnull=True),
+                condition=models.Q(undone_at__isnull=True, additional_work__isnull=True),
                 name="vouchers_one_live_redemption",
+            ),
+            models.UniqueConstraint(
+                fields=["additional_work"],
+                condition=models.Q(additional_work__isnull=False),
+                name="vouchers_one_line_per_extra",
             ),
             models.UniqueConstraint(
                 fields=["redeemed_by", "request_id"], name="vouchers_redemption_request_unique"
@@ -123,9 +134,19 @@ class RedemptionAttempt(models.Model):
     class Meta:
         verbose_name = _("redemption attempt")
         verbose_name_plural = _("redemption attempts")
+        # The throttle counts failures only: partial indexes keep that count (and the insert of a
+        # successful attempt) independent of how many codes a counter redeems.
         indexes = [
-            models.Index(fields=["staff", "created_at"], name="vouchers_attempt_staff_idx"),
-            models.Index(fields=["shop", "created_at"], name="vouchers_attempt_shop_idx"),
+            models.Index(
+                fields=["staff", "created_at"],
+                condition=models.Q(is_failure=True),
+                name="vouchers_attempt_staff_fails",
+            ),
+            models.Index(
+                fields=["shop", "created_at"],
+                condition=models.Q(is_failure=True),
+                name="vouchers_attempt_shop_fails",
+            ),
         ]
 
     def __str__(self) -> str:

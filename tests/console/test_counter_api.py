@@ -254,3 +254,18 @@ def test_a_used_code_is_logged_but_not_counted_as_guessing(counter):
 
     assert still_answered.status_code == 200
     assert RedemptionAttempt.objects.filter(outcome="already_redeemed", is_failure=False).count() == 12
+
+
+def test_the_redeem_answer_is_exactly_the_documented_serializers(counter):
+    import json
+
+    from payments.api.counter_serializers import RedemptionOutputSerializer, redemption_data
+
+    response = counter.client(counter.cashier).post(
+        REDEEM, {"code": counter.code, "request_id": "s1"}, format="json"
+    )
+    redemption = Redemption.objects.select_related("redeemed_by").get()
+
+    assert response.json() == json.loads(json.dumps(RedemptionOutputSerializer(redemption).data))
+    redemption.undone_at = timezone.now()  # and once undone, as the undo answers
+    assert redemption_data(redemption) == RedemptionOutputSerializer(redemption).data

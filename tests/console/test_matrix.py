@@ -1,14 +1,17 @@
 """Every staff endpoint against another shop's staff (404) and a role too low for it (403)."""
 
+from decimal import Decimal
+
 import pytest
 
-from bookings.models import Booking, BookingEvent, Review
+from bookings import extras, services
+from bookings.models import AdditionalWork, Booking, BookingEvent, PartUsed, Review, ServiceStep
 from payments.vouchers.models import Redemption, Voucher
 
 pytestmark = pytest.mark.django_db
 
 
-def _endpoints(counter, redemption_id, review_id):
+def _endpoints(counter, redemption_id, review_id, extra_id):
     b, shop = counter.booking.pk, counter.job.shop.pk
     return [
         # (method, url, body, the role too low for it)
@@ -26,6 +29,20 @@ def _endpoints(counter, redemption_id, review_id):
         ),
         ("post", f"/api/v1/shop/vouchers/redemptions/{redemption_id}/undo/", None, "cashier"),
         ("post", f"/api/v1/shop/{shop}/reviews/{review_id}/reply/", {"text": "谢谢"}, "cashier"),
+        ("get", f"/api/v1/shop/bookings/{b}/additional-work/", None, "owner"),
+        (
+            "post",
+            f"/api/v1/shop/bookings/{b}/additional-work/",
+            {"reason": "worn", "labour_hours": "1.00"},
+            "cashier",
+        ),
+        ("post", f"/api/v1/shop/bookings/{b}/additional-work/{extra_id}/withdraw/", None, "cashier"),
+        (
+            "post",
+            f"/api/v1/shop/bookings/{b}/parts-used/",
+            {"code": "X-1", "quantity": "1", "name": "x"},
+            "owner",
+        ),
     ]
 
 
@@ -36,12 +53,16 @@ def _snapshot():
         list(Voucher.objects.values_list("status", flat=True)),
         list(Redemption.objects.values_list("undone_at", flat=True)),
         list(Review.objects.values_list("reply", flat=True)),
+        list(AdditionalWork.objects.values_list("status", flat=True)),
+        PartUsed.objects.count(),
+        ServiceStep.objects.count(),
     )
 
 
 @pytest.fixture
 def prepared(counter):
-    """A redeemed voucher (to undo) and a review (to reply to) of the counter's order."""
+    """A redeemed voucher (to undo), a review (to reply to) and, the car checked in, an extra
+    waiting for the owner (to withdraw) of the counter's order."""
     redemption = counter.client(counter.cashier).post(
         "/api/v1/shop/vouchers/redeem/", {"code": counter.code, "request_id": "first"}, format="json"
     )
@@ -55,7 +76,11 @@ def prepared(counter):
         attitude=4,
         transparency=4,
     )
-    return redemption.json()["id"], review.pk
+    services.booking_check_in(booking_id=booking.pk, staff=counter.cashier, odometer_km=1)
+    extra = extras.additional_work_request(
+        booking_id=booking.pk, staff=counter.technician, reason="worn", labour_hours=Decimal("1")
+    )
+    return redemption.json()["id"], review.pk, extra.pk
 
 
 def test_another_shops_manager_gets_404_everywhere(counter, prepared):

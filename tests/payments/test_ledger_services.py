@@ -452,3 +452,10 @@ def test_money_path_postings_refuse_amounts_that_are_not_positive_fen(amount):
             post()
 
     assert JournalEntry.objects.count() == 0
+
+
+def test_the_one_statement_line_insert_names_every_journal_line_field():
+    # given the fields the PostgreSQL write inserts, when JournalLine gains a field, then this fails
+    fields = {field.name for field in JournalLine._meta.concrete_fields if not field.primary_key}
+
+    assert set(services.LINE_FIELDS) == fields

@@ -1,0 +1,81 @@
+"""Written-out SQL for hot paths: an unsaved model instance as the columns and parameters of an
+``INSERT``, prepared exactly as the ORM would prepare them (defaults, ``pre_save``, the database's
+value adaptation), so a statement built from it stays right when a model gains a field."""
+
+from django.db import connections, models, router
+
+
+def insert_columns(obj: models.Model, connection) -> tuple[str, str, list]:
+    """``(column list, placeholders, params)`` to insert ``obj`` (its primary key left to the database)."""
+    quote = connection.ops.quote_name
+    fields = [field for field in obj._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    return columns, placeholders, params
+
+
+def mark_saved(obj: models.Model, pk, connection) -> None:
+    """``obj`` now is the row ``pk`` in ``connection``'s database (as ``save()`` would leave it)."""
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+# --- reading model instances from written-out SELECTs ------------------------------------------
+
+_PLANS: dict = {}
+
+
+def fetch_instances(model: type[models.Model], sql: str, params, *, using: str | None = None) -> list:
+    """``model.objects.raw(sql, params)``, as a list, for hot paths.
+
+    The same result (model instances; columns that are not the model's fields become attributes;
+    the fields the query did not select are deferred; values pass through the same backend and
+    field converters), but the mapping from the statement's columns to the model's fields is
+    worked out once per column list and kept, where ``RawQuerySet`` works it out on every call.
+    """
+    alias = using or router.db_for_read(model)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    key = (model, alias, columns)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _plan(model, connection, columns)
+    names, positions, annotations, converters = plan
+    instances = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for pos, (functions, expression) in converters:
+                value = row[pos]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[pos] = value
+        instance = model.from_db(alias, names, [row[pos] for pos in positions])
+        for column, pos in annotations:
+            setattr(instance, column, row[pos])
+        instances.append(instance)
+    return instances
+
+
+def _plan(model, connection, columns):
+    # ``from_db`` takes the values in the model's field order, whatever the statement's column order
+    convert = connection.introspection.identifier_converter
+    position = {convert(column): pos for pos, column in enumerate(columns)}
+    fields = [field for field in model._meta.concrete_fields if convert(field.column) in position]
+    if model._meta.pk not in fields:
+        raise ValueError("the statement must select the primary key")
+    names = [field.attname for field in fields]
+    positions = [position[convert(field.column)] for field in fields]
+    taken = set(positions)
+    annotations = [(column, pos) for pos, column in enumerate(columns) if pos not in taken]
+    converters = []
+    for field, pos in zip(fields, positions, strict=True):
+        expression = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        if functions:
+            converters.append((pos, (functions, expression)))
+    return names, positions, annotations, converters
