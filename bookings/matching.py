@@ -1,12 +1,17 @@
 """Matching (撮合): a car, a job and a place → the shops nearby that do it, priced, with free times.
 
 A selector-like module: reads only. The job is resolved ONCE for the exact variant by the quote
-engine (``parts.quoting.resolve``, cached for a minute), then priced per candidate shop with that
-shop's price book, which arrives with the shop row itself. The SQL cost of a match is constant,
-whatever the number of shops: the quote engine's queries (none on a cache hit), one query for the
-candidate shops (a bounding box on the indexed coordinates of active shops, with each shop's
-offer, prices and closure for the day) and one for the day's slot capacity
-(``shops.selectors.slots_for_shops``).
+engine (``parts.quoting.resolve_cached``: cached until the catalogue changes), then priced per
+candidate shop with that shop's price book, which arrives with the shop row itself. The SQL cost
+of a match is constant, whatever the number of shops: the quote engine's queries (none on a cache
+hit), one query for the candidate shops (a bounding box on the indexed coordinates of active shops,
+with each shop's offer, prices and closure for the day) and one for the day's slot capacity
+(``shops.selectors.DaySlots``).
+
+The lean path (decision 0007): up to ``MAX_CANDIDATES`` shops are ranked on their totals alone
+(``parts.quoting.Tariff``: the same sums as ``Resolution.price``, without lines) and their count of
+free slots; the full quote with its lines and the slot list are built only for the shops returned
+(the page, and the dispatch pick).
 """
 
 from collections.abc import Sequence
@@ -20,17 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from parts.models import Package, Variant
-from parts.quoting import Quote, Resolution, resolve_cached
+from parts.quoting import PriceBook, Quote, Resolution, Tariff, Totals, resolve_cached
 from shops.models import Shop
 from shops.places import bd09_to_gcj02, haversine_km, wgs84_to_gcj02
-from shops.selectors import (
-    Slot,
-    closures_from_annotations,
-    opening_hours_on,
-    pricebook_from_annotations,
-    shop_candidates,
-    slots_for_shops,
-)
+from shops.selectors import DaySlots, ShopCandidate, Slot, opening_hours_on, shop_candidates
 
 SORTS = ("best", "distance", "price", "rating")
 COORDINATE_SYSTEMS = ("gcj02", "wgs84", "bd09")
@@ -87,45 +85,56 @@ class MatchResult:
     dispatch: ShopMatch | None = None  # "any nearby shop": the platform's pick
 
 
-def _score(matches: list[ShopMatch], radius_km: float) -> list[ShopMatch]:
-    if not matches:
-        return matches
-    cheapest = min(m.quote.total_amount for m in matches)
-    scored = []
-    for m in matches:
-        total = m.quote.total_amount
+class _Ranked:
+    """A candidate shop while matching: its totals and free-slot count, before any quote lines or
+    slot objects (those are built only for the shops returned)."""
+
+    __slots__ = ("shop", "distance_km", "book", "totals", "free_count", "score")
+
+    def __init__(self, shop: Shop, distance_km: float, book: PriceBook, totals: Totals, free_count: int):
+        self.shop = shop
+        self.distance_km = distance_km
+        self.book = book
+        self.totals = totals
+        self.free_count = free_count
+        self.score = 0.0
+
+
+def _score(ranked: list[_Ranked], radius_km: float) -> None:
+    """The "best" score: price (cheapest / this total) 45 %, distance 35 %, rating 20 %."""
+    if not ranked:
+        return
+    cheapest = min(r.totals.total_amount for r in ranked)
+    w_price, w_distance, w_rating = WEIGHTS["price"], WEIGHTS["distance"], WEIGHTS["rating"]
+    for r in ranked:
+        total = r.totals.total_amount
         price = cheapest / total if total > 0 else Decimal(1)
-        distance = Decimal(str(max(0.0, 1 - m.distance_km / radius_km)))
-        rating = (m.shop.rating if m.shop.rating is not None else NEUTRAL_RATING) / 5
-        score = WEIGHTS["price"] * price + WEIGHTS["distance"] * distance + WEIGHTS["rating"] * rating
-        scored.append(
-            ShopMatch(
-                shop=m.shop, distance_km=m.distance_km, quote=m.quote, slots=m.slots, score=float(score)
-            )
-        )
-    return scored
+        distance = Decimal(str(max(0.0, 1 - r.distance_km / radius_km)))
+        rating = (r.shop.rating if r.shop.rating is not None else NEUTRAL_RATING) / 5
+        r.score = float(w_price * price + w_distance * distance + w_rating * rating)
 
 
 SORT_KEYS = {
-    "best": lambda m: (-m.score, m.distance_km),
-    "distance": lambda m: (m.distance_km, m.quote.total_amount),
-    "price": lambda m: (m.quote.total_amount, m.distance_km),
-    "rating": lambda m: (-(m.shop.rating or 0), m.distance_km),
+    "best": lambda r: (-r.score, r.distance_km),
+    "distance": lambda r: (r.distance_km, r.totals.total_amount),
+    "price": lambda r: (r.totals.total_amount, r.distance_km),
+    "rating": lambda r: (-(r.shop.rating or 0), r.distance_km),
 }
 
 
-def dispatch_pick(matches: Sequence[ShopMatch]) -> ShopMatch | None:
+def dispatch_pick(ranked: Sequence[_Ranked]) -> _Ranked | None:
     """ "Any nearby shop" (就近派单): among shops with a free place that day, the highest dispatch
     priority wins, then the best score, then the nearest."""
-    available = [m for m in matches if m.slots]
+    available = [r for r in ranked if r.free_count]
     if not available:
         return None
-    return max(available, key=lambda m: (m.shop.dispatch_priority, m.score, -m.distance_km))
+    return max(available, key=lambda r: (r.shop.dispatch_priority, r.score, -r.distance_km))
 
 
 def match(
     *,
-    variant: Variant,
+    variant: Variant | None = None,
+    resolution: Resolution | None = None,
     service_items: Sequence[str] = (),
     package: Package | str | None = None,
     tier: str | None = None,
@@ -145,11 +154,14 @@ def match(
     (at most ``settings.MATCH_MAX_DISTANCE_KM``) and within its own service radius, offers every
     service item of the job, and is open on ``day`` (its hours, the public calendar and its own
     closures). ``max_price`` keeps shops whose total is at most that; ``open_on_day`` keeps only
-    shops with a free place that day. Sorted by ``sort`` (best, distance, price, rating).
+    shops with a free place that day. Sorted by ``sort`` (best, distance, price, rating). Give the
+    job as ``variant`` + ``service_items``/``package``/``tier``, or as its ``resolution`` when the
+    caller resolved it already (``parts.quoting.resolve_cached``).
     """
     if sort not in SORTS:
         raise DomainError(_("Unknown sort order."), code="invalid_sort")
-    resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
+    if resolution is None:
+        resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
     radius = float(settings.MATCH_MAX_DISTANCE_KM)
     if max_distance_km is not None:
         radius = min(radius, float(max_distance_km))
@@ -159,46 +171,69 @@ def match(
     candidates = shop_candidates(
         lat=lat, lng=lng, radius_km=radius, day=day, codes=codes, part_ids=part_ids, limit=MAX_CANDIDATES
     )
-    shops: list[tuple[Shop, float]] = []
-    for shop in candidates:
+    # Rank every candidate on its totals (Tariff: the quote's sums without its lines) and its
+    # count of free slots; full quotes and slot lists are built for the returned page only.
+    nearby: list[tuple[ShopCandidate, float]] = []
+    for candidate in candidates:
+        shop = candidate.shop
         distance = haversine_km(lat, lng, shop.lat, shop.lng)
-        if distance <= radius and distance <= shop.service_radius_km:
-            shops.append((shop, distance))
-
-    closures = closures_from_annotations([shop for shop, _d in shops], day)
-    open_shops = [(shop, d) for shop, d in shops if opening_hours_on(shop, day, closures.get(shop.id))]
-    slots = slots_for_shops(
-        [shop for shop, _d in open_shops], day, closures=closures, now=now or timezone.now()
+        within = distance <= radius and distance <= shop.service_radius_km
+        if within and opening_hours_on(shop, day, candidate.closure):
+            nearby.append((candidate, distance))
+    day_slots = DaySlots(
+        [c.shop for c, _d in nearby],
+        day,
+        closures={c.shop.id: c.closure for c, _d in nearby if c.closure is not None},
+        booked={c.shop.id: c.booked for c, _d in nearby if c.booked},
+        now=now or timezone.now(),
     )
+    tariff = Tariff(resolution)
+    ranked: list[_Ranked] = []
+    for candidate, distance in nearby:
+        totals = tariff.totals(candidate.pricebook)
+        if max_price is not None and totals.total_amount > max_price:
+            continue
+        free_count = day_slots.free_count(candidate.shop)
+        if open_on_day and not free_count:
+            continue
+        ranked.append(_Ranked(candidate.shop, distance, candidate.pricebook, totals, free_count))
 
-    matches = []
+    _score(ranked, radius)
+    picked = dispatch_pick(ranked)
+    ranked.sort(key=SORT_KEYS[sort])
+
     quotes: dict[tuple, Quote] = {}  # shops with the same prices share one quote
-    for shop, distance in open_shops:
-        book = pricebook_from_annotations(shop, codes=codes, part_ids=part_ids)
-        key = (
-            book.labour_rate,
-            tuple(sorted(book.fixed_prices.items())),
-            tuple(sorted(book.part_prices.items())),
-        )
-        quote = quotes.get(key)
-        if quote is None:
-            quote = quotes[key] = resolution.price(book)
-        if max_price is not None and quote.total_amount > max_price:
-            continue
-        free = tuple(slot for slot in slots[shop.id] if slot.free > 0)
-        if open_on_day and not free:
-            continue
-        matches.append(ShopMatch(shop=shop, distance_km=distance, quote=quote, slots=free))
+    built: dict[int, ShopMatch] = {}
 
-    matches = _score(matches, radius)
-    dispatch = dispatch_pick(matches)
-    matches.sort(key=SORT_KEYS[sort])
+    def full(r: _Ranked) -> ShopMatch:
+        found = built.get(r.shop.id)
+        if found is None:
+            book = r.book
+            key = (
+                book.labour_rate,
+                tuple(sorted(book.fixed_prices.items())),
+                tuple(sorted(book.part_prices.items())),
+            )
+            quote = quotes.get(key)
+            if quote is None:
+                quote = quotes[key] = resolution.price(book)
+            found = built[r.shop.id] = ShopMatch(
+                shop=r.shop,
+                distance_km=r.distance_km,
+                quote=quote,
+                slots=day_slots.free(r.shop),
+                score=r.score,
+            )
+        return found
+
+    matches = [full(r) for r in ranked[:limit]]
+    dispatch = full(picked) if picked is not None else None
     return MatchResult(
         resolution=resolution,
         lat=lat,
         lng=lng,
         day=day,
         sort=sort,
-        matches=matches[:limit],
+        matches=matches,
         dispatch=dispatch,
     )

@@ -10,6 +10,8 @@ ZERO = Decimal("0.00")
 
 def quantize_fen(value: Decimal | int | str) -> Decimal:
     """Round to the fen, half up: the one rounding rule for every amount we create."""
+    if type(value) is Decimal:  # the common case, on hot paths (quotes for many shops)
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
     if isinstance(value, float):
         raise TypeError("money is never a float")
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)

@@ -42,6 +42,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,6 +74,12 @@ QUANTUM = Decimal("0.01")
 class UnknownServiceItem(DomainError):
     default_message = _("Unknown service item.")
     code = "unknown_service_item"
+
+
+class UnknownVariant(NotFound):
+    """A variant id that is not in the catalogue (``resolve_cached`` given only the id)."""
+
+    default_message = _("No such car model.")
 
 
 class UnknownPackage(NotFound):
@@ -219,6 +226,77 @@ class Resolution:
             total_amount=quantize_fen(parts_amount + labour_amount),
             currency=settings.CURRENCY,
             gaps=self.gaps,
+        )
+
+
+class Totals(NamedTuple):
+    """A quote's three sums, without its lines."""
+
+    parts_amount: Decimal
+    labour_amount: Decimal
+    total_amount: Decimal
+
+
+class Tariff:
+    """The totals of ONE resolution at MANY shops: exactly ``Resolution.price(book)``'s
+    ``parts_amount``, ``labour_amount`` and ``total_amount``, without building its lines.
+
+    Shops differ only in their labour rate, fixed labour prices and part price overrides; the
+    job's parts and hours are the same for all of them. So the parts at list price are summed once,
+    the labour is summed once per distinct rate, and a shop's total applies only its own overrides
+    and fixed prices to those sums, line by line with the same rounding as ``price`` (each line
+    ``quantize_fen(quantity × quantize_fen(unit price))``, half up). Matching sorts and filters 100
+    candidate shops on these totals and builds full quotes for the page it returns.
+    ``tests/parts/test_pricing_properties.py`` proves the equality over random price books.
+    """
+
+    def __init__(self, resolution: "Resolution"):
+        parts_by_item: dict[str, list[ResolvedPart]] = {}
+        for part in resolution.parts:
+            parts_by_item.setdefault(part.service_item_code, []).append(part)
+        labour_by_item = {labour.service_item_code: labour for labour in resolution.labour}
+        part_terms: list[tuple[int, Decimal, Decimal]] = []  # (part id, quantity, amount at list price)
+        labour_terms: list[tuple[str, Decimal]] = []  # (service item code, hours)
+        at_list = ZERO
+        for code in resolution.service_item_codes:  # the order and the lines of ``price``
+            for part in parts_by_item.get(code, ()):
+                amount = quantize_fen(part.quantity * quantize_fen(part.list_price))
+                part_terms.append((part.part_id, part.quantity, amount))
+                at_list += amount
+            labour = labour_by_item.get(code)
+            if labour is not None:
+                labour_terms.append((code, labour.hours))
+        self._parts_at_list = at_list
+        self._part_terms = tuple(part_terms)
+        self._labour_terms = tuple(labour_terms)
+        self._labour_codes = frozenset(code for code, _hours in labour_terms)
+        self._at_rate: dict[Decimal, tuple[Decimal, tuple[Decimal, ...]]] = {}
+
+    def _labour_at(self, rate: Decimal) -> tuple[Decimal, tuple[Decimal, ...]]:
+        """(sum, each line's amount) of the labour at an hourly rate; computed once per rate."""
+        found = self._at_rate.get(rate)
+        if found is None:
+            unit_price = quantize_fen(rate)
+            amounts = tuple(quantize_fen(hours * unit_price) for _code, hours in self._labour_terms)
+            found = self._at_rate[rate] = (sum(amounts, ZERO), amounts)
+        return found
+
+    def totals(self, book: PriceBook) -> Totals:
+        parts_amount = self._parts_at_list
+        if book.part_prices:
+            for part_id, quantity, at_list in self._part_terms:
+                if part_id in book.part_prices:
+                    unit_price = quantize_fen(book.part_prices[part_id])
+                    parts_amount += quantize_fen(quantity * unit_price) - at_list
+        labour_amount, at_rate = self._labour_at(book.labour_rate)
+        if book.fixed_prices and not self._labour_codes.isdisjoint(book.fixed_prices):
+            for (code, _hours), amount in zip(self._labour_terms, at_rate, strict=True):
+                if code in book.fixed_prices:  # a line of quantity 1 at the fixed price
+                    labour_amount += quantize_fen(book.fixed_prices[code]) - amount
+        return Totals(
+            quantize_fen(parts_amount),
+            quantize_fen(labour_amount),
+            quantize_fen(parts_amount + labour_amount),
         )
 
 
@@ -587,7 +665,7 @@ def resolve_cached(
     if variant is None:
         variant = Variant.objects.filter(pk=variant_id).first()
         if variant is None:
-            raise NotFound(_("No such car model."))
+            raise UnknownVariant()
     resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
     if key is not None:
         cache.set(key, resolution, seconds)

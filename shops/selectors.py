@@ -2,7 +2,7 @@
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -162,6 +162,101 @@ def closures_on(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
     return {row.shop_id: row for row in rows}
 
 
+class DaySlots:
+    """The slots of many shops on one day and their booked places, read in ONE query.
+
+    Counting a shop's free slots needs no per-slot object (``free_count``), so matching can rank
+    a hundred shops and build slot lists (``all``, ``free``) only for the page it returns. Grids
+    come from the shared ``_slot_grid`` cache; a slot without a ``SlotCapacity`` row has the
+    shop's bays free.
+    """
+
+    def __init__(
+        self,
+        shops: Sequence[Shop],
+        day: date,
+        *,
+        closures: dict[int, ShopClosure] | None = None,
+        booked: dict[int, dict[datetime, tuple[int, int]]] | None = None,
+        now: datetime | None = None,
+    ):
+        """``closures`` and ``booked`` (shop id → slot start → (capacity, booked)) when the caller
+        read them already (:func:`shop_candidates` does); otherwise one query each."""
+        self.day = day
+        self.now = now or timezone.now()
+        self.closures = closures if closures is not None else closures_on(shops, day) if shops else {}
+        # per grid (by identity; the grid is kept so that its id stays its own): the index of its
+        # first slot after `now`, and slot start → index
+        self._first_future: dict[int, tuple[tuple, int]] = {}
+        self._positions: dict[int, dict[datetime, int]] = {}
+        self._empty: dict[tuple[int, int], tuple[Slot, ...]] = {}  # (id(grid), bays) -> slots
+        taken: dict[int, dict[datetime, tuple[int, int]]] = booked if booked is not None else {}
+        if shops and booked is None:
+            day_start = datetime.combine(day, time.min, tzinfo=local_tz())
+            rows = SlotCapacity.objects.filter(
+                shop_id__in=[s.id for s in shops],
+                starts_at__gte=day_start,
+                starts_at__lt=day_start + timedelta(days=1),
+            ).values_list("shop_id", "starts_at", "capacity", "booked")
+            for shop_id, starts_at, capacity, booked in rows:
+                taken.setdefault(shop_id, {})[starts_at] = (capacity, booked)
+        self._taken = taken
+
+    def _future_grid(self, shop: Shop) -> tuple[tuple[tuple[datetime, datetime], ...], int]:
+        grid = _slot_grid_for(shop, self.day, self.closures.get(shop.id))
+        known = self._first_future.get(id(grid))
+        if known is None:
+            now = self.now
+            start = next((index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid))
+            known = self._first_future[id(grid)] = (grid, start)
+        return known
+
+    def _unbooked(self, grid: tuple, start: int, bays: int) -> tuple[Slot, ...]:
+        """The slots of a grid with nothing booked: shared by the shops with that grid and bays."""
+        key = (id(grid), bays)
+        found = self._empty.get(key)
+        if found is None:
+            found = self._empty[key] = tuple(
+                Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]
+            )
+        return found
+
+    def all(self, shop: Shop) -> list[Slot]:
+        """Every slot of the shop that day still ahead of ``now``, with its capacity and places."""
+        grid, start = self._future_grid(shop)
+        booked_here = self._taken.get(shop.id)
+        bays = shop.bays
+        if not booked_here:
+            return list(self._unbooked(grid, start, bays))
+        slots = []
+        for starts_at, ends_at in grid[start:]:
+            capacity, booked = booked_here.get(starts_at, (bays, 0))
+            slots.append(Slot(starts_at, ends_at, capacity, booked))
+        return slots
+
+    def free(self, shop: Shop) -> tuple[Slot, ...]:
+        """The shop's slots ahead of ``now`` that still have a free place."""
+        if not self._taken.get(shop.id) and shop.bays > 0:
+            return self._unbooked(*self._future_grid(shop), shop.bays)
+        return tuple(slot for slot in self.all(shop) if slot.free > 0)
+
+    def free_count(self, shop: Shop) -> int:
+        """How many slots ``free`` would answer, without building them."""
+        grid, start = self._future_grid(shop)
+        has_bays = shop.bays > 0
+        count = len(grid) - start if has_bays else 0
+        booked_here = self._taken.get(shop.id)
+        if booked_here:
+            positions = self._positions.get(id(grid))
+            if positions is None:
+                positions = self._positions[id(grid)] = {s: i for i, (s, _e) in enumerate(grid)}
+            for starts_at, (capacity, booked) in booked_here.items():
+                index = positions.get(starts_at)
+                if index is not None and index >= start:
+                    count += (capacity > booked) - has_bays
+        return count
+
+
 def slots_for_shops(
     shops: Sequence[Shop],
     day: date,
@@ -172,45 +267,14 @@ def slots_for_shops(
     """THE free-capacity function: every future slot of each shop on ``day`` with its places.
 
     Set-based: one query for the day's closures (skipped when the caller passes them) and one
-    for the day's ``SlotCapacity`` rows of all the shops, whatever their number. A slot without a
-    row has the shop's bays free. Booking (``slot_take``), the slots API, the shop page and
-    matching all read capacity through here.
+    for the day's ``SlotCapacity`` rows of all the shops, whatever their number (``DaySlots``). A
+    slot without a row has the shop's bays free. Booking (``slot_take``), the slots API, the shop
+    page and matching all read capacity through here or ``DaySlots``.
     """
     if not shops:
         return {}
-    now = now or timezone.now()
-    if closures is None:
-        closures = closures_on(shops, day)
-    tz = local_tz()
-    day_start = datetime.combine(day, time.min, tzinfo=tz)
-    rows = SlotCapacity.objects.filter(
-        shop_id__in=[s.id for s in shops],
-        starts_at__gte=day_start,
-        starts_at__lt=day_start + timedelta(days=1),
-    ).values_list("shop_id", "starts_at", "capacity", "booked")
-    taken: dict[int, dict[datetime, tuple[int, int]]] = {}
-    for shop_id, starts_at, capacity, booked in rows:
-        taken.setdefault(shop_id, {})[starts_at] = (capacity, booked)
-    result: dict[int, list[Slot]] = {}
-    first_future: dict[int, int] = {}  # per grid: index of its first slot after `now`
-    for shop in shops:
-        grid = _slot_grid_for(shop, day, closures.get(shop.id))
-        start = first_future.get(id(grid))
-        if start is None:
-            start = first_future[id(grid)] = next(
-                (index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid)
-            )
-        booked_here = taken.get(shop.id)
-        bays = shop.bays
-        if booked_here:
-            slots = []
-            for starts_at, ends_at in grid[start:]:
-                capacity, booked = booked_here.get(starts_at, (bays, 0))
-                slots.append(Slot(starts_at, ends_at, capacity, booked))
-        else:
-            slots = [Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start:]]
-        result[shop.id] = slots
-    return result
+    day_slots = DaySlots(shops, day, closures=closures, now=now)
+    return {shop.id: day_slots.all(shop) for shop in shops}
 
 
 def free_slots_for_shop(shop: Shop, day: date, *, now: datetime | None = None) -> list[Slot]:
@@ -249,9 +313,6 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
 
 
-NOT_FIXED = Decimal("-1")  # "offered, charged at the labour rate", inside one subquery
-
-
 def _decimal(value) -> Decimal | None:
     if value is None or isinstance(value, Decimal):
         return value
@@ -262,6 +323,66 @@ def _time(value) -> time | None:
     if value is None or isinstance(value, time):
         return value
     return time.fromisoformat(str(value))
+
+
+class ShopCandidate(NamedTuple):
+    """A shop from :func:`shop_candidates`, with what a match needs of it for one day and job."""
+
+    shop: Shop  # with its district
+    closure: ShopClosure | None  # its own exception for the day
+    pricebook: PriceBook  # its labour rate and, for this job only, fixed labour and part prices
+    booked: dict[datetime, tuple[int, int]]  # the day's SlotCapacity rows: start → (capacity, booked)
+
+
+def _agg(expression: str) -> str:
+    """Comma-joined values of a subquery's rows (NULL when none), on PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return f"string_agg({expression}, ',')"
+    return f"group_concat({expression}, ',')"
+
+
+def _epoch(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+#: The shop's columns a match reads and shows; the rest (agreement, payout account, timestamps) stay
+#: deferred on the candidates (Django loads a deferred field on first access).
+CANDIDATE_SHOP_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "name_en",
+        "slug",
+        "status",
+        "kind",
+        "brand_focus",
+        "phone",
+        "address",
+        "district_id",
+        "lat",
+        "lng",
+        "service_radius_km",
+        "bays",
+        "slot_minutes",
+        "weekly_hours",
+        "observes_public_holidays",
+        "labour_rate_amount",
+        "rating",
+        "dispatch_priority",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _candidate_fields() -> tuple:
+    """The candidate columns in the model's order (``Model.from_db`` takes them so)."""
+    return tuple(f for f in Shop._meta.concrete_fields if f.attname in CANDIDATE_SHOP_FIELDS)
+
+
+_DISTRICT_COLUMNS = ("code", "name_zh", "name_en", "city_code", "city_zh", "province_zh", "lat", "lng")
+_CLOSURE_COLUMNS = ("id", "is_open", "opens", "closes")
 
 
 def shop_candidates_sql(
@@ -279,42 +400,42 @@ def shop_candidates_sql(
     shop_table, district_table = qn(Shop._meta.db_table), qn(District._meta.db_table)
     closure_table, service_table = qn(ShopClosure._meta.db_table), qn(ShopService._meta.db_table)
     price_table, item_table = qn(ShopPartPrice._meta.db_table), qn(ServiceItem._meta.db_table)
+    capacity_table = qn(SlotCapacity._meta.db_table)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
     cos2 = math.cos(math.radians(lat)) ** 2
     approx = "((s.lat - %s) * (s.lat - %s) + (s.lng - %s) * (s.lng - %s) * %s)"
     approx_params = [lat, lat, lng, lng, cos2]
+    codes, part_ids = list(codes), list(part_ids)
+    in_codes = ", ".join(["%s"] * len(codes)) or "NULL"
+    in_parts = ", ".join(["%s"] * len(part_ids)) or "NULL"
+    day_start = datetime.combine(day, time.min, tzinfo=local_tz())
+    adapt = connection.ops.adapt_datetimefield_value
+    fixed_agg = _agg("si.code || '=' || ss.fixed_price_amount")
+    price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
+    booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
 
-    columns = [f"s.{qn(field.column)}" for field in Shop._meta.concrete_fields]
+    columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
+    columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
+    columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
     columns += [
-        f"d.{qn(name)} AS {qn('district_' + name)}"
-        for name in ("code", "name_zh", "name_en", "city_code", "city_zh", "province_zh", "lat", "lng")
+        f"{approx} AS approx_d2",
+        # the shop's fixed labour prices for the job's items: "code=amount,…"
+        f"(SELECT {fixed_agg} FROM {service_table} ss "  # noqa: S608
+        f"INNER JOIN {item_table} si ON si.id = ss.service_item_id WHERE ss.shop_id = s.id "
+        f"AND ss.fixed_price_amount IS NOT NULL AND si.code IN ({in_codes}))",
+        # its own prices of the job's parts: "part_id=amount,…"
+        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id IN ({in_parts}))",  # noqa: S608
+        # the day's booked places: "epoch=capacity=booked,…"
+        f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
+        "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
     ]
-    columns += [
-        f"c.{qn(name)} AS {qn('day_closure_' + name)}" for name in ("id", "is_open", "opens", "closes")
+    select_params = [
+        *approx_params,
+        *codes,
+        *part_ids,
+        adapt(day_start),
+        adapt(day_start + timedelta(days=1)),
     ]
-    select_params: list = []
-    columns.append(f"{approx} AS approx_d2")
-    select_params += approx_params
-    offered_where, where_params = [], []
-    service_subquery = (
-        f"SELECT {{value}} FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
-        "WHERE ss.shop_id = s.id AND si.code = %s"
-    )
-    for index, code in enumerate(codes):
-        columns.append(
-            f"({service_subquery.format(value='COALESCE(ss.fixed_price_amount, %s)')}) AS fixed_price_{index}"
-        )
-        select_params += [NOT_FIXED, code]
-        # a scalar subquery, not EXISTS: PostgreSQL would plan EXISTS as semi-joins, and planning
-        # several of those costs more than running these index probes on the few rows left
-        offered_where.append(f"({service_subquery.format(value='1')}) IS NOT NULL")
-        where_params.append(code)
-    for index, part_id in enumerate(part_ids):
-        columns.append(
-            f"(SELECT pp.unit_price_amount FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id = %s)"  # noqa: S608
-            f" AS part_price_{index}"
-        )
-        select_params.append(part_id)
     where = [
         "s.status = %s",
         "s.lat >= %s",
@@ -324,7 +445,9 @@ def shop_candidates_sql(
         # the shop's own service area reaches the point (equirectangular, 2% slack; the caller
         # checks the exact great-circle distance on the few rows left)
         f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
-        *offered_where,
+        # it offers every item of the job (one row per shop and item: the unique index)
+        f"(SELECT COUNT(*) FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
+        f"WHERE ss.shop_id = s.id AND si.code IN ({in_codes})) = %s",
     ]
     sql = (
         f"SELECT {', '.join(columns)} FROM {shop_table} s "  # noqa: S608 - names from _meta; values are params
@@ -342,10 +465,27 @@ def shop_candidates_sql(
         max_lng,
         *approx_params,
         1.02 / KM_PER_DEGREE_LAT**2,
-        *where_params,
+        *codes,
+        len(set(codes)),
         limit,
     ]
     return sql, params
+
+
+@lru_cache(maxsize=8)
+def _shop_converters(vendor: str) -> tuple[tuple[int, tuple], ...]:
+    """(column index, converters) of the candidate columns that the backend hands back raw (JSON, …)."""
+    found = []
+    for index, field in enumerate(_candidate_fields()):
+        column = field.get_col(Shop._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((index, column, tuple(converters)))
+    return tuple(found)
+
+
+def _pairs(text: str | None) -> list[list[str]]:
+    return [item.split("=") for item in text.split(",")] if text else []
 
 
 def shop_candidates(
@@ -357,50 +497,71 @@ def shop_candidates(
     codes: Sequence[str] = (),
     part_ids: Sequence[int] = (),
     limit: int = 100,
-) -> list[Shop]:
+) -> list[ShopCandidate]:
     """Active shops near a point that offer every one of ``codes``, nearest first: ONE query.
 
     The point's bounding box is a range on the indexed (lat, lng) of active shops (partial index
     ``shops_shop_active_latlng``), so the database never scans the whole network; it also drops
     shops whose own service radius does not reach the point. Each shop arrives with its district,
-    its own exception for ``day`` (read by :func:`closures_from_annotations`) and its price book for
-    this job (:func:`pricebook_from_annotations`): per wanted item an ``EXISTS`` and a subquery for
-    a fixed price, per resolved part a subquery for the shop's own price, all on unique indexes.
+    its own exception for ``day``, its price book for this job (fixed labour prices of ``codes``,
+    its own prices of ``part_ids``) and the day's booked places (for :class:`DaySlots`): one
+    aggregate subquery each, on the unique indexes, evaluated only for the rows returned.
 
     Hand-written SQL because building the equivalent queryset costs more than running it.
     """
     sql, params = shop_candidates_sql(
         lat=lat, lng=lng, radius_km=radius_km, day=day, codes=codes, part_ids=part_ids, limit=limit
     )
-    shops = list(Shop.objects.raw(sql, params))
-    for shop in shops:
-        if shop.district_code is not None:
-            shop.district = District(
-                code=shop.district_code,
-                name_zh=shop.district_name_zh,
-                name_en=shop.district_name_en,
-                city_code=shop.district_city_code,
-                city_zh=shop.district_city_zh,
-                province_zh=shop.district_province_zh,
-                lat=shop.district_lat,
-                lng=shop.district_lng,
-            )
-    return shops
-
-
-def closures_from_annotations(shops: Sequence[Shop], day: date) -> dict[int, ShopClosure]:
-    """The day's closures carried by shops from :func:`shop_candidates` (no query)."""
-    found = {}
-    for shop in shops:
-        if getattr(shop, "day_closure_id", None) is not None:
-            found[shop.id] = ShopClosure(
-                id=shop.day_closure_id,
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n_shop = len(_candidate_fields())
+    n_district = n_shop + len(_DISTRICT_COLUMNS)
+    n_closure = n_district + len(_CLOSURE_COLUMNS)
+    converters = _shop_converters(connection.vendor)
+    alias = connection.alias
+    districts: dict[str, District] = {}
+    found = []
+    for row in rows:
+        values = list(row[:n_shop])
+        for index, column, funcs in converters:
+            for func in funcs:
+                values[index] = func(values[index], column, connection)
+        shop = Shop.from_db(alias, CANDIDATE_SHOP_FIELDS, values)
+        district = row[n_shop:n_district]
+        if district[0] is None:
+            shop.district = None
+        else:  # shops of one district share its (read-only) row
+            found_district = districts.get(district[0])
+            if found_district is None:
+                found_district = districts[district[0]] = District(
+                    **dict(zip(_DISTRICT_COLUMNS, district, strict=True))
+                )
+            shop.district = found_district
+        closure_id, is_open, opens, closes = row[n_district:n_closure]
+        closure = (
+            ShopClosure(
+                id=closure_id,
                 shop_id=shop.id,
                 date=day,
-                is_open=bool(shop.day_closure_is_open),
-                opens=_time(shop.day_closure_opens),
-                closes=_time(shop.day_closure_closes),
+                is_open=bool(is_open),
+                opens=_time(opens),
+                closes=_time(closes),
             )
+            if closure_id is not None
+            else None
+        )
+        _approx, fixed, prices, booked = row[n_closure:]
+        pricebook = PriceBook(
+            labour_rate=_decimal(shop.labour_rate_amount),
+            part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)},
+            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)},
+        )
+        taken = {
+            datetime.fromtimestamp(int(epoch), UTC): (int(capacity), int(places))
+            for epoch, capacity, places in _pairs(booked)
+        }
+        found.append(ShopCandidate(shop, closure, pricebook, taken))
     return found
 
 
@@ -426,21 +587,6 @@ def shop_pricebooks(shops: Sequence[Shop]) -> dict[int, PriceBook]:
         )
         for shop in shops
     }
-
-
-def pricebook_from_annotations(shop: Shop, *, codes: Sequence[str], part_ids: Sequence[int]) -> PriceBook:
-    """The price book carried by a shop from :func:`shop_candidates` (no query)."""
-    fixed = {}
-    for index, code in enumerate(codes):
-        amount = _decimal(getattr(shop, f"fixed_price_{index}"))
-        if amount is not None and amount != NOT_FIXED:
-            fixed[code] = amount
-    part_prices = {}
-    for index, part_id in enumerate(part_ids):
-        amount = _decimal(getattr(shop, f"part_price_{index}"))
-        if amount is not None:
-            part_prices[part_id] = amount
-    return PriceBook(labour_rate=shop.labour_rate_amount, part_prices=part_prices, fixed_prices=fixed)
 
 
 def shop_services_for_profile(shop: Shop) -> list[dict]:

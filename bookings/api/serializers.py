@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bookings.matching import COORDINATE_SYSTEMS, SORTS
-from parts.models import Variant
 from shops.api.serializers import DistrictOutputSerializer, LocationOutputSerializer, MoneyOutputSerializer
 
 MAX_DAYS_AHEAD = 60
@@ -24,11 +23,17 @@ class LocationInputSerializer(serializers.Serializer):
 
 
 class QuoteInputSerializer(serializers.Serializer):
-    variant = serializers.PrimaryKeyRelatedField(
-        queryset=Variant.objects.all(),
+    # The variant's id; whether it exists is answered by the quote engine's cached resolution
+    # (QuoteApi), so a quote for a popular car reads no variant row.
+    variant = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="A car variant's id.",
         error_messages={
-            "does_not_exist": _("Unknown car variant."),
-            "incorrect_type": _("Unknown car variant."),
+            "invalid": _("Unknown car variant."),
+            "min_value": _("Unknown car variant."),
+            "max_value": _("Unknown car variant."),
+            "max_string_length": _("Unknown car variant."),
         },
     )
     service_items = serializers.ListField(
@@ -45,7 +50,12 @@ class QuoteInputSerializer(serializers.Serializer):
     open_on_day = serializers.BooleanField(
         default=False, help_text="Only shops with a free place on the day (closed shops never match)."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        default=10,
+        help_text="How many shops to return (the best first by `sort`): a page of 10 by default, up to 50.",
+    )
 
     def validate_date(self, value):
         today = timezone.localdate()

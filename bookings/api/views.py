@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +12,7 @@ from bookings.matching import MatchResult, ShopMatch, match, to_gcj02
 from common.api import ErrorSerializer
 from common.errors import DomainError
 from common.money import money_dict
+from parts.quoting import Quote, QuoteLine, UnknownVariant, resolve_cached
 from shops.models import COORDINATE_SYSTEM
 from shops.selectors import district_point
 
@@ -19,60 +21,90 @@ class UnknownDistrict(DomainError):
     code = "unknown_district"
 
 
-def _match_body(m: ShopMatch) -> dict:
-    shop, quote = m.shop, m.quote
+def _line_body(line: QuoteLine, currency: str) -> dict:
     return {
-        "shop": {
-            "id": shop.id,
-            "slug": shop.slug,
-            "name": shop.name,
-            "name_en": shop.name_en,
-            "kind": shop.kind,
-            "phone": shop.phone,
-            "address": shop.address,
-            "district": {
-                "code": shop.district.code,
-                "name_zh": shop.district.name_zh,
-                "name_en": shop.district.name_en,
-                "city_zh": shop.district.city_zh,
-            }
-            if shop.district
-            else None,
-            "location": {"lat": shop.lat, "lng": shop.lng, "system": COORDINATE_SYSTEM},
-            "dispatch_priority": shop.dispatch_priority,
-        },
-        "distance_km": round(m.distance_km, 2),
-        "rating": str(shop.rating) if shop.rating is not None else None,
-        "score": round(m.score, 4),
-        "price": {
-            "parts": money_dict(quote.parts_amount, quote.currency),
-            "labour": money_dict(quote.labour_amount, quote.currency),
-            "total": money_dict(quote.total_amount, quote.currency),
-            "is_complete": quote.is_complete,
-            "lines": [
-                {
-                    "kind": line.kind,
-                    "service_item_code": line.service_item_code,
-                    "sku": line.sku,
-                    "name_en": line.name_en,
-                    "name_zh": line.name_zh,
-                    "quantity": str(line.quantity),
-                    "unit_price": money_dict(line.unit_price, quote.currency),
-                    "amount": money_dict(line.amount, quote.currency),
-                }
-                for line in quote.lines
-            ],
-        },
-        "free_slot_count": len(m.slots),
-        "next_free_slots": [
-            {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "free": s.free}
-            for s in m.next_free_slots
-        ],
+        "kind": line.kind,
+        "service_item_code": line.service_item_code,
+        "sku": line.sku,
+        "name_en": line.name_en,
+        "name_zh": line.name_zh,
+        "quantity": str(line.quantity),
+        "unit_price": money_dict(line.unit_price, currency),
+        "amount": money_dict(line.amount, currency),
     }
+
+
+class _BodyBuilder:
+    """Builds the documented response (QuoteOutputSerializer) as plain dicts, JSON-ready.
+
+    Shops with the same prices share one ``Quote`` and most lines repeat from shop to shop (the
+    parts at list price), so each distinct quote's ``price`` and each distinct line is built once
+    per response; the JSON is the same as building them every time.
+    """
+
+    def __init__(self):
+        self._prices: dict[int, dict] = {}  # id(quote) -> its "price" object
+        self._lines: dict[QuoteLine, dict] = {}
+        self._quotes: list[Quote] = []  # keeps every quote alive while its id is a key
+
+    def price(self, quote: Quote) -> dict:
+        found = self._prices.get(id(quote))
+        if found is None:
+            currency = quote.currency
+            lines = []
+            for line in quote.lines:
+                body = self._lines.get(line)
+                if body is None:
+                    body = self._lines[line] = _line_body(line, currency)
+                lines.append(body)
+            found = self._prices[id(quote)] = {
+                "parts": money_dict(quote.parts_amount, currency),
+                "labour": money_dict(quote.labour_amount, currency),
+                "total": money_dict(quote.total_amount, currency),
+                "is_complete": quote.is_complete,
+                "lines": lines,
+            }
+            self._quotes.append(quote)
+        return found
+
+    def match(self, m: ShopMatch) -> dict:
+        shop = m.shop
+        district = shop.district
+        return {
+            "shop": {
+                "id": shop.id,
+                "slug": shop.slug,
+                "name": shop.name,
+                "name_en": shop.name_en,
+                "kind": shop.kind,
+                "phone": shop.phone,
+                "address": shop.address,
+                "district": {
+                    "code": district.code,
+                    "name_zh": district.name_zh,
+                    "name_en": district.name_en,
+                    "city_zh": district.city_zh,
+                }
+                if district
+                else None,
+                "location": {"lat": shop.lat, "lng": shop.lng, "system": COORDINATE_SYSTEM},
+                "dispatch_priority": shop.dispatch_priority,
+            },
+            "distance_km": round(m.distance_km, 2),
+            "rating": str(shop.rating) if shop.rating is not None else None,
+            "score": round(m.score, 4),
+            "price": self.price(m.quote),
+            "free_slot_count": len(m.slots),
+            "next_free_slots": [
+                {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "free": s.free}
+                for s in m.next_free_slots
+            ],
+        }
 
 
 def _body(result: MatchResult) -> dict:
     resolution = result.resolution
+    builder = _BodyBuilder()
     return {
         "variant": resolution.variant_id,
         "service_items": list(resolution.service_item_codes),
@@ -85,8 +117,8 @@ def _body(result: MatchResult) -> dict:
         "date": result.day.isoformat(),
         "sort": result.sort,
         "count": len(result.matches),
-        "results": [_match_body(m) for m in result.matches],
-        "dispatch": _match_body(result.dispatch) if result.dispatch else None,
+        "results": [builder.match(m) for m in result.matches],
+        "dispatch": builder.match(result.dispatch) if result.dispatch else None,
     }
 
 
@@ -105,6 +137,15 @@ class QuoteApi(APIView):
         data = QuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
+        try:
+            resolution = resolve_cached(
+                variant_id=params["variant"],
+                service_items=params["service_items"],
+                package=params.get("package"),
+                tier=params.get("tier"),
+            )
+        except UnknownVariant:
+            raise ValidationError({"variant": [_("Unknown car variant.")]}) from None
         if "district" in params:
             point = district_point(params.pop("district"))
             if point is None:
@@ -114,10 +155,7 @@ class QuoteApi(APIView):
             location = params.pop("location")
             lat, lng = to_gcj02(location["lat"], location["lng"], location["system"])
         result = match(
-            variant=params["variant"],
-            service_items=params["service_items"],
-            package=params.get("package"),
-            tier=params.get("tier"),
+            resolution=resolution,
             lat=lat,
             lng=lng,
             day=params["date"],

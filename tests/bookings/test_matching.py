@@ -165,4 +165,8 @@ def test_a_match_costs_the_same_queries_for_1_20_or_50_shops(job, count):
         result = run(job, day=day, limit=50)
 
     assert len(result.matches) == count
-    assert len(queries) == 4  # resolve: items + fitting parts; shops with prices; slot capacity
+    # resolve: items + fitting parts; the shops with their prices and the day's booked places
+    assert len(queries) == 3
+    assert {
+        (s.booked, s.free) for m in result.matches for s in m.slots if s.starts_at == at(day, "09:30")
+    } == {(1, 1)}

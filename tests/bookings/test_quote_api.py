@@ -73,7 +73,7 @@ def test_a_quote_from_a_district_lists_priced_shops_with_free_slots(client, cata
 
 
 @pytest.mark.parametrize("count", [1, 20, 50])
-def test_a_quote_costs_at_most_six_queries_whatever_the_number_of_shops(client, catalogue, count):
+def test_a_quote_costs_the_same_few_queries_whatever_the_number_of_shops(client, catalogue, count):
     district = DistrictFactory()
     _shops(catalogue, count, district)
     body = {
@@ -91,10 +91,10 @@ def test_a_quote_costs_at_most_six_queries_whatever_the_number_of_shops(client, 
         _post(client, body)
 
     assert response.json()["count"] == count
-    # variant, package, service items, fitting parts, shops with their prices, slot capacity
-    assert len(cold) == 6
-    # the job's resolution for this car is cached: variant, shops with their prices, slot capacity
-    assert len(warm) == 3
+    # variant, package, service items, fitting parts; the shops with their prices and booked places
+    assert len(cold) == 5
+    # the job's resolution for this car is cached: the shops with their prices and booked places
+    assert len(warm) == 1
 
 
 def test_gps_coordinates_are_converted_to_gcj02(client, catalogue):

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parts.quoting import PriceBook, Resolution, ResolvedLabour, ResolvedPart
+from parts.quoting import PriceBook, Resolution, ResolvedLabour, ResolvedPart, Tariff
 
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 quantities = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("40"), places=2)
@@ -45,3 +45,55 @@ def test_totals_are_the_exact_sums_of_lines_rounded_half_up(resolution, rate, ov
     assert quote.total_amount.as_tuple().exponent == -2
     if override is not None:
         assert quote.lines[0].unit_price == override
+
+
+CODES = ["oil_change", "brakes", "tyres", "wipers", "wash"]
+unit_prices = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.999"), places=3)
+
+
+@st.composite
+def jobs(draw):
+    """A resolution like ``resolve`` makes: codes in order, several parts per code (a part id may
+    repeat across codes), labour for most codes, and prices given to more places than the fen."""
+    codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=5, unique=True))
+    parts = []
+    for code in codes:
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            part_id = draw(st.integers(min_value=1, max_value=8))
+            parts.append(
+                ResolvedPart(
+                    part_id, f"SKU-{part_id}", "Part", "配件", "x", draw(quantities), draw(unit_prices), code
+                )
+            )
+    labour = tuple(
+        ResolvedLabour(code, "Job", "项目", draw(hours))
+        for code in codes
+        if draw(st.booleans()) or code == codes[0]
+    )
+    return Resolution(
+        variant_id=1, service_item_codes=tuple(codes), parts=tuple(parts), labour=labour, gaps=()
+    )
+
+
+price_books = st.builds(
+    PriceBook,
+    labour_rate=unit_prices,
+    part_prices=st.dictionaries(st.integers(min_value=1, max_value=10), unit_prices, max_size=5),
+    fixed_prices=st.dictionaries(st.sampled_from(CODES), unit_prices, max_size=3),
+)
+
+
+@given(resolution=jobs(), books=st.lists(price_books, min_size=1, max_size=6))
+def test_the_tariff_totals_are_exactly_those_of_the_full_quote(resolution, books):
+    tariff = Tariff(resolution)  # one tariff for many shops, as matching uses it
+
+    for book in books + books[:1]:  # a rate seen before comes from the tariff's own sums
+        quote = resolution.price(book)
+        totals = tariff.totals(book)
+
+        assert totals == (quote.parts_amount, quote.labour_amount, quote.total_amount)
+        assert [str(amount) for amount in totals] == [
+            str(quote.parts_amount),
+            str(quote.labour_amount),
+            str(quote.total_amount),
+        ]

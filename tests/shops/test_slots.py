@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from shops.models import SlotCapacity
-from shops.selectors import opening_hours_on, slots_for_shops
+from shops.selectors import DaySlots, closures_on, opening_hours_on, slots_for_shops
 from shops.services import SlotFull, SlotUnavailable, shop_set_capacity, slot_release, slot_take
 from tests.factories import ShopFactory
 from tests.shops.factories import ShopClosureFactory, SlotCapacityFactory, at, future_weekday
@@ -107,6 +107,31 @@ def test_free_capacity_of_many_shops_costs_the_same_queries_as_one(django_assert
     with django_assert_num_queries(2):
         result = slots_for_shops(twenty, day)
     assert len(result) == 20
+
+
+def test_day_slots_count_free_slots_as_the_slot_lists_do(django_assert_num_queries):
+    day = future_weekday()
+    quiet = ShopFactory(bays=2)
+    busy = ShopFactory(bays=2)
+    SlotCapacityFactory(shop=busy, starts_at=at(day, "08:30"), booked=2)  # before `now`: not counted
+    SlotCapacityFactory(shop=busy, starts_at=at(day, "12:30"), booked=2)  # full
+    SlotCapacityFactory(shop=busy, starts_at=at(day, "13:30"), booked=1)  # one place left
+    SlotCapacityFactory(shop=busy, starts_at=at(day, "14:30"), capacity=1, booked=1)  # capacity cut: full
+    SlotCapacityFactory(shop=busy, starts_at=at(day, "14:45"), booked=2)  # off the grid: no slot
+    ShopClosureFactory(shop=quiet, date=day, is_open=True, opens=time(9, 0), closes=time(15, 0))
+
+    closures = closures_on([quiet, busy], day)
+
+    with django_assert_num_queries(1):  # closures given: only the day's capacity rows
+        day_slots = DaySlots([quiet, busy], day, closures=closures, now=at(day, "12:00"))
+    counts = {shop.id: day_slots.free_count(shop) for shop in (quiet, busy)}
+    free = {shop.id: day_slots.free(shop) for shop in (quiet, busy)}
+
+    assert _starts(free[busy.id]) == ["13:30", "15:30", "16:30"]
+    assert _starts(free[quiet.id]) == ["13:00", "14:00"]  # its special hours, 09:00 to 15:00
+    assert counts == {quiet.id: 2, busy.id: 3}
+    assert {shop_id: len(slots) for shop_id, slots in free.items()} == counts
+    assert day_slots.all(busy) == slots_for_shops([busy], day, now=at(day, "12:00"))[busy.id]
 
 
 def test_slot_take_takes_one_place_until_the_slot_is_full():
