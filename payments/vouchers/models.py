@@ -18,21 +18,33 @@ class Voucher(models.Model):
     booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="voucher")
     shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="vouchers")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
-    code_digest = models.CharField(max_length=64, unique=True)
-    qr_digest = models.CharField(max_length=64, unique=True)
+    # unique by constraints (Meta): ``unique=True`` would add a second, pattern-ops index per digest
+    # on PostgreSQL, never used (look-ups are by equality) and rewritten on every redemption
+    code_digest = models.CharField(max_length=64)
+    qr_digest = models.CharField(max_length=64)
     code_encrypted = models.TextField()
     qr_encrypted = models.TextField()
     issued_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("valid until"))
     redeemed_at = models.DateTimeField(null=True, blank=True)
+    # no index: nothing looks vouchers up by who redeemed them (the redemptions say it)
     redeemed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         indexes = [models.Index(fields=["status", "expires_at"], name="vouchers_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["code_digest"], name="vouchers_code_digest_unique"),
+            models.UniqueConstraint(fields=["qr_digest"], name="vouchers_qr_digest_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"voucher #{self.pk} ({self.get_status_display()})"
@@ -64,7 +76,10 @@ class Redemption(models.Model):
     shop = models.ForeignKey(
         "shops.Shop", on_delete=models.PROTECT, related_name="redemptions", db_index=False
     )
-    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: vouchers_redemption_request_unique (redeemed_by, request_id) leads with it
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     request_id = models.CharField(_("request id"), max_length=64)
     redeemed_at = models.DateTimeField(_("redeemed at"), default=timezone.now)
     gross_amount = models.DecimalField(_("order total"), max_digits=12, decimal_places=2)
@@ -75,11 +90,22 @@ class Redemption(models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     ledger_entry = models.ForeignKey("payments.JournalEntry", on_delete=models.PROTECT, related_name="+")
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    # undo columns: no indexes (nothing looks redemptions up by them; each redemption paid for two)
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     undo_ledger_entry = models.ForeignKey(
-        "payments.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "payments.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
