@@ -215,7 +215,8 @@ def additional_work_transition(
     return extra
 
 
-def _extra_lock(*, booking: Booking, additional_work_id: int) -> AdditionalWork:
+def additional_work_lock(*, booking: Booking, additional_work_id: int) -> AdditionalWork:
+    """Re-read one extra of ``booking`` under a row lock (inside a transaction) before changing it."""
     extra = (
         AdditionalWork.objects.select_for_update()
         .filter(pk=additional_work_id, booking_id=booking.pk)
@@ -293,7 +294,7 @@ def additional_work_request(
 def additional_work_withdraw(*, booking_id: int, additional_work_id: int, staff) -> AdditionalWork:
     """Staff take back an extra the owner has not paid (not needed after all, or not wanted)."""
     booking = booking_lock(booking_id)
-    extra = _extra_lock(booking=booking, additional_work_id=additional_work_id)
+    extra = additional_work_lock(booking=booking, additional_work_id=additional_work_id)
     return additional_work_transition(
         extra, to=W.WITHDRAWN, actor=staff, reason=gettext_noop("withdrawn by the shop")
     )
@@ -376,7 +377,7 @@ def additional_work_decide(
     booking = booking_lock(booking_id)
     if booking.owner_id != owner.pk:
         raise NotFound()
-    extra = _extra_lock(booking=booking, additional_work_id=additional_work_id)
+    extra = additional_work_lock(booking=booking, additional_work_id=additional_work_id)
     to = W.APPROVED if approve else W.DECLINED
     if extra.status != W.REQUESTED:
         raise ExtraInvalidTransition(extra.status, to)

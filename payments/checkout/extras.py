@@ -33,17 +33,6 @@ logger = logging.getLogger(__name__)
 W = AdditionalWork.Status
 
 
-def _extra_lock(booking: Booking, additional_work_id: int) -> AdditionalWork:
-    extra = (
-        AdditionalWork.objects.select_for_update()
-        .filter(pk=additional_work_id, booking_id=booking.pk)
-        .first()
-    )
-    if extra is None:
-        raise NotFound()
-    return extra
-
-
 @transaction.atomic
 def extra_payment_start(
     *, booking_id: int, additional_work_id: int, owner, provider: str = "sandbox"
@@ -56,7 +45,7 @@ def extra_payment_start(
     booking = booking_lock(booking_id)
     if booking.owner_id != owner.pk:
         raise NotFound()
-    extra = _extra_lock(booking, additional_work_id)
+    extra = booking_extras.additional_work_lock(booking=booking, additional_work_id=additional_work_id)
     if extra.status == W.PAID:
         raise AlreadyPaid(_("This additional work is already paid."))
     if extra.status != W.APPROVED:
@@ -87,7 +76,9 @@ def extra_payment_apply(payment: Payment) -> str:
     """A success notice for an extra's payment (inside ``notice_apply``'s transaction, the
     payment locked and its amount already checked against the notice)."""
     booking = booking_lock(payment.booking_id)
-    extra = _extra_lock(booking, payment.additional_work_id)
+    extra = booking_extras.additional_work_lock(
+        booking=booking, additional_work_id=payment.additional_work_id
+    )
     if payment.amount != extra.total_amount or payment.currency != extra.currency:
         payment.flag = (
             f"payment {payment.amount} {payment.currency}, extra {extra.total_amount} {extra.currency}"
