@@ -283,11 +283,17 @@ class ComplaintAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """A decided complaint is only looked at."""
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_open)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        if "decision" not in data:
+            return
         try:
             if data["decision"] == "resolve" and data.get("penalty_amount"):
                 complaint_resolve_with_penalty(
