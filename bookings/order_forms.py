@@ -53,6 +53,8 @@ class BookForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
+    prefix = "complaint"  # the order page also has the review form, whose text field is "text"
+
     category = forms.ChoiceField(label=_("What went wrong"), choices=Complaint.Category.choices)
     text = forms.CharField(
         label=_("What happened"),

@@ -139,8 +139,10 @@ def test_the_order_page_files_a_complaint_and_then_shows_its_status(client, job)
     url = reverse("orders:complaint", args=[booking.pk])
 
     form_page = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    empty = client.post(url, {"category": "timeliness", "text": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    filed = client.post(url, {"category": "timeliness", "text": "等了两个小时"})
+    empty = client.post(
+        url, {"complaint-category": "timeliness", "complaint-text": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    filed = client.post(url, {"complaint-category": "timeliness", "complaint-text": "等了两个小时"})
     after = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
     assert "遇到问题？向平台投诉" in form_page
@@ -160,7 +162,7 @@ def test_the_order_page_refuses_an_unpaid_order_and_shows_no_form(client, job):
     page = client.get(reverse("orders:detail", args=[booking.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     refused = client.post(
         reverse("orders:complaint", args=[booking.pk]),
-        {"category": "other", "text": "x"},
+        {"complaint-category": "other", "complaint-text": "x"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
