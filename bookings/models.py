@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 plate_validator = RegexValidator(
@@ -287,6 +287,76 @@ class Review(models.Model):
         from decimal import Decimal
 
         return Decimal(sum(getattr(self, s) for s in self.SCORES)) / 4
+
+
+class Complaint(models.Model):
+    """The owner's complaint about one order (at most one per order), decided once by a platform
+    admin: resolved (possibly with a penalty on the shop, linked from ``payments.Penalty``) or
+    rejected, with a note."""
+
+    class Category(models.TextChoices):
+        PRICE = "price", _("Charged more than booked")
+        QUALITY = "quality", _("Quality of the work")
+        TIMELINESS = "timeliness", _("Timeliness")
+        ATTITUDE = "attitude", _("Attitude")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("complaint", "Open")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+
+    TEXT_MAX_LENGTH = 1000
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="complaint", verbose_name=_("order")
+    )
+    shop = models.ForeignKey(
+        "shops.Shop", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("shop")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("car owner")
+    )
+    category = models.CharField(_("what went wrong"), max_length=12, choices=Category.choices)
+    text = models.TextField(_("what happened"), max_length=TEXT_MAX_LENGTH)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution_note = models.TextField(_("resolution note"), max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="bookings_complaint_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="open", decided_at__isnull=True, decided_by__isnull=True)
+                    | (
+                        models.Q(status__in=("resolved", "rejected"))
+                        & models.Q(decided_at__isnull=False, decided_by__isnull=False)
+                        & ~models.Q(resolution_note="")
+                    )
+                ),
+                name="bookings_complaint_decided_with_who_when_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"complaint about {self.booking}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 # --- additional work (price lock), photos, parts actually used -------------------------------

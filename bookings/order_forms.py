@@ -1,9 +1,9 @@
-"""Forms for the owner's pages: the garage and booking a slot."""
+"""Forms for the owner's pages: the garage, booking a slot, a complaint."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Vehicle, plate_validator
+from bookings.models import Complaint, Vehicle, plate_validator
 from common.errors import DomainError
 from parts.models import Variant
 from parts.vin import vin_validate
@@ -50,3 +50,15 @@ class BookForm(forms.Form):
     package = forms.CharField(required=False, widget=forms.HiddenInput)
     items = forms.CharField(required=False, widget=forms.HiddenInput)
     slot = forms.DateTimeField(label=_("Time"))
+
+
+class ComplaintForm(forms.Form):
+    prefix = "complaint"  # the order page also has the review form, whose text field is "text"
+
+    category = forms.ChoiceField(label=_("What went wrong"), choices=Complaint.Category.choices)
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=Complaint.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A platform admin reads it and answers here; the shop may be penalised."),
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="detail"),
     path("orders/<int:pk>/receipt/", views.order_receipt, name="receipt"),
     path("orders/<int:pk>/review/", views.order_review, name="review"),
+    path("orders/<int:pk>/complaint/", views.order_complaint, name="complaint"),
     path("orders/<int:pk>/settlement-list/", views.order_settlement_list, name="settlement-list"),
     path("orders/<int:pk>/additional-work/", views.order_extras, name="extras"),
     path(

@@ -1,5 +1,5 @@
 """Owner pages: the garage and the car's health record, booking a slot, my orders, an order, its
-receipt and settlement list, the review."""
+receipt and settlement list, the review, a complaint."""
 
 import csv
 from datetime import datetime
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extras, selectors, services
 from bookings.console_forms import ReviewForm
-from bookings.order_forms import VehicleForm
+from bookings.order_forms import ComplaintForm, VehicleForm
 from common.errors import DomainError, NotFound
 from parts import quoting
 from parts.models import Package, Variant
@@ -276,8 +276,9 @@ def order_detail(request, pk: int):
     return render(request, template, _order_context(booking))
 
 
-def _order_context(booking, review_form=None) -> dict:
+def _order_context(booking, review_form=None, complaint_form=None) -> dict:
     review = getattr(booking, "review", None)
+    complaint = getattr(booking, "complaint", None)
     extra_list = list(selectors.additional_work_list_for_booking(booking))
     for extra in extra_list:
         extra.offer_sha256 = extras.offer_digest(extra) if extra.status == extra.Status.REQUESTED else ""
@@ -289,6 +290,9 @@ def _order_context(booking, review_form=None) -> dict:
         "record": getattr(booking, "health_record", None),
         "review_form": review_form
         or (ReviewForm() if booking.status == "completed" and not review else None),
+        "complaint": complaint,
+        "complaint_form": complaint_form
+        or (ComplaintForm() if booking.status in services.COMPLAINABLE and not complaint else None),
     }
 
 
@@ -341,6 +345,27 @@ def order_review(request, pk: int):
             messages.success(request, _("Thank you for your review."))
             return redirect("orders:detail", pk=booking.pk)
     return render(request, "bookings/order_detail.html", _order_context(booking, form), status=400)
+
+
+@owner_required
+@require_POST
+def order_complaint(request, pk: int):
+    """The owner files a complaint about the order; a platform admin decides it."""
+    booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
+    form = ComplaintForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.complaint_create(booking_id=booking.pk, owner=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Your complaint has been filed. We will answer on this page."))
+            return redirect(reverse("orders:detail", args=[booking.pk]) + "#complaint")
+    return render(
+        request, "bookings/order_detail.html", _order_context(booking, complaint_form=form), status=status
+    )
 
 
 @owner_required

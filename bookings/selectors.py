@@ -9,6 +9,7 @@ from bookings.models import (
     AdditionalWork,
     Booking,
     BookingEvent,
+    Complaint,
     HealthRecord,
     Review,
     ServicePhoto,
@@ -85,6 +86,14 @@ def booking_get_for_owner(*, owner, booking_id: int) -> Booking:
     if booking is None:
         raise NotFound()
     return booking
+
+
+def complaint_get_for_owner(*, owner, booking_id: int) -> Complaint:
+    """The owner's complaint about their order; 404 when there is none or the order is not theirs."""
+    complaint = Complaint.objects.select_related("booking").filter(booking_id=booking_id, owner=owner).first()
+    if complaint is None:
+        raise NotFound()
+    return complaint
 
 
 def health_record_list_for_vehicle(vehicle: Vehicle) -> QuerySet[HealthRecord]:

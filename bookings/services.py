@@ -24,6 +24,7 @@ from bookings.models import (
     Booking,
     BookingEvent,
     BookingLine,
+    Complaint,
     HealthRecord,
     PartUsed,
     Review,
@@ -31,7 +32,7 @@ from bookings.models import (
     ServiceVisit,
     Vehicle,
 )
-from common.errors import Conflict, DomainError, NotFound
+from common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from common.money import quantize_fen
 from parts import quoting
 from parts.models import Package, Part, ServiceItem, Variant
@@ -694,3 +695,61 @@ def review_reply(*, review_id: int, shop_id: int, manager, text: str) -> Review:
     review.reply, review.replied_at, review.replied_by = text.strip(), timezone.now(), manager
     review.save(update_fields=["reply", "replied_at", "replied_by"])
     return review
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+COMPLAINABLE = (S.PAID, S.CHECKED_IN, S.IN_SERVICE, S.COMPLETED, S.NO_SHOW)
+
+
+@transaction.atomic
+def complaint_create(*, booking_id: int, owner, category: str, text: str) -> Complaint:
+    """The owner complains about one of their orders once it is paid (not unpaid, cancelled,
+    refunded or expired ones); it waits for a platform admin."""
+    booking = booking_lock(booking_id)
+    if booking.owner_id != owner.pk:
+        raise NotFound()
+    if booking.status not in COMPLAINABLE:
+        raise Conflict(
+            _("You can complain about an order once it is paid, and not about a cancelled or expired one."),
+            code="not_complainable",
+        )
+    if category not in Complaint.Category.values:
+        raise DomainError(_("Choose what went wrong."), code="invalid_category")
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Tell us what happened."), code="empty_text")
+    if len(text) > Complaint.TEXT_MAX_LENGTH:
+        raise DomainError(_("Please keep it under 1000 characters."), code="text_too_long")
+    if Complaint.objects.filter(booking=booking).exists():
+        raise Conflict(_("You have already complained about this order."), code="already_complained")
+    return Complaint.objects.create(
+        booking=booking, shop_id=booking.shop_id, owner=owner, category=category, text=text
+    )
+
+
+@transaction.atomic
+def complaint_decide(*, complaint_id: int, resolve: bool, note: str, actor) -> Complaint:
+    """A platform admin decides an open complaint once: resolved or rejected, with a note.
+    A penalty, if any, is ``payments.settlement.services.complaint_resolve_with_penalty``, which
+    calls this in its own transaction."""
+    if not (actor.is_staff and (actor.is_superuser or actor.is_platform_admin)):
+        raise PermissionDenied(_("Only a platform admin decides complaints."))
+    complaint = (
+        Complaint.objects.select_for_update()
+        .select_related("booking", "shop")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound()
+    if not complaint.is_open:
+        raise Conflict(_("This complaint has already been decided."), code="already_decided")
+    note = note.strip()
+    if not note:
+        raise DomainError(_("Write a resolution note for the owner."), code="empty_note")
+    complaint.status = Complaint.Status.RESOLVED if resolve else Complaint.Status.REJECTED
+    complaint.resolution_note = note[:1000]
+    complaint.decided_by, complaint.decided_at = actor, timezone.now()
+    complaint.save(update_fields=["status", "resolution_note", "decided_by", "decided_at"])
+    return complaint

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from bookings.models import Booking, plate_validator
+from bookings.models import Booking, Complaint, plate_validator
 from common.api import MoneyField
 from common.money import money_dict
 
@@ -149,3 +149,22 @@ def booking_detail_data(booking: Booking) -> dict:
             for event in booking.events.all()
         ],
     }
+
+
+class ComplaintInputSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Complaint.Category.choices)
+    text = serializers.CharField(max_length=Complaint.TEXT_MAX_LENGTH)
+
+
+class ComplaintOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking = serializers.IntegerField(source="booking_id")
+    number = serializers.CharField(source="booking.number")
+    category = serializers.ChoiceField(choices=Complaint.Category.choices)
+    category_display = serializers.CharField(source="get_category_display")
+    text = serializers.CharField()
+    status = serializers.ChoiceField(choices=Complaint.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    resolution_note = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()

@@ -15,6 +15,7 @@ urlpatterns = [
         name="vehicle-health-record",
     ),
     path("bookings/<int:pk>/review/", shop_views.ReviewApi.as_view(), name="booking-review"),
+    path("bookings/<int:pk>/complaint/", views.ComplaintApi.as_view(), name="booking-complaint"),
     path("bookings/", views.BookingListCreateApi.as_view(), name="booking-list"),
     path("bookings/<int:pk>/", views.BookingDetailApi.as_view(), name="booking-detail"),
     path(

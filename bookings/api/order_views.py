@@ -12,6 +12,8 @@ from bookings.api.order_serializers import (
     BookingDetailOutputSerializer,
     BookingInputSerializer,
     BookingOutputSerializer,
+    ComplaintInputSerializer,
+    ComplaintOutputSerializer,
     VehicleInputSerializer,
     VehicleOutputSerializer,
     VehiclePatchSerializer,
@@ -144,3 +146,29 @@ class BookingDetailApi(APIView):
     def get(self, request, pk: int):
         booking = selectors.booking_get_for_owner(owner=request.user, booking_id=pk)
         return Response(BookingDetailOutputSerializer(booking).data)
+
+
+class ComplaintApi(APIView):
+    """The owner's complaint about one of their orders: file it once, then follow its status."""
+
+    permission_classes = [IsOwner]
+
+    @extend_schema(responses={200: ComplaintOutputSerializer, 404: ErrorSerializer})
+    def get(self, request, pk: int):
+        complaint = selectors.complaint_get_for_owner(owner=request.user, booking_id=pk)
+        return Response(ComplaintOutputSerializer(complaint).data)
+
+    @extend_schema(
+        request=ComplaintInputSerializer,
+        responses={
+            201: ComplaintOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    def post(self, request, pk: int):
+        data = ComplaintInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = services.complaint_create(booking_id=pk, owner=request.user, **data.validated_data)
+        return Response(ComplaintOutputSerializer(complaint).data, status=status.HTTP_201_CREATED)

@@ -89,6 +89,14 @@ class Penalty(models.Model):
         related_name="penalties",
         verbose_name=_("statement"),
     )
+    complaint = models.ForeignKey(
+        "bookings.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="penalties",
+        verbose_name=_("complaint"),
+    )
 
     class Meta:
         verbose_name = _("penalty")

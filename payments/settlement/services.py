@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings import services as booking_services
 from common.errors import Conflict, DomainError, NotFound
 from common.money import quantize_fen
 from payments.ledger import services as ledger
@@ -52,7 +53,7 @@ class PayoutNotChangeable(Conflict):
 
 @transaction.atomic
 def penalty_create(
-    *, shop: Shop, amount: Decimal, reason: str, actor, now: datetime | None = None
+    *, shop: Shop, amount: Decimal, reason: str, actor, now: datetime | None = None, complaint=None
 ) -> Penalty:
     """Fine a shop: posted to the ledger now (merchant payable → penalty revenue), deducted from
     its next statement."""
@@ -61,7 +62,12 @@ def penalty_create(
     if not reason.strip():
         raise DomainError(_("A penalty needs a reason."))
     penalty = Penalty(
-        shop=shop, amount=amount, reason=reason.strip(), created_by=actor, created_at=now or timezone.now()
+        shop=shop,
+        amount=amount,
+        reason=reason.strip(),
+        created_by=actor,
+        created_at=now or timezone.now(),
+        complaint=complaint,
     )
     entry = ledger.post_penalty(
         shop=shop,
@@ -73,6 +79,17 @@ def penalty_create(
     penalty.ledger_entry = entry
     penalty.save()
     return penalty
+
+
+@transaction.atomic
+def complaint_resolve_with_penalty(*, complaint_id: int, note: str, amount: Decimal, actor) -> Penalty:
+    """Resolve an owner's complaint and fine its shop in ONE transaction: the complaint's decision,
+    the penalty (linked to the complaint) and its ledger entry commit together or not at all."""
+    complaint = booking_services.complaint_decide(
+        complaint_id=complaint_id, resolve=True, note=note, actor=actor
+    )
+    reason = f"{complaint.booking.number}: {complaint.resolution_note}"[:200]
+    return penalty_create(shop=complaint.shop, amount=amount, reason=reason, actor=actor, complaint=complaint)
 
 
 # --- the settled range ---------------------------------------------------------------------------
