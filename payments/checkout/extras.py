@@ -27,7 +27,7 @@ from payments.checkout.providers import provider_get
 from payments.checkout.services import AlreadyPaid, NotPayable, PaymentStart, _refund
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
-from payments.vouchers.models import Redemption, Voucher
+from payments.vouchers.models import EXTRA_REQUEST_ID_PREFIX, Redemption, Voucher
 
 logger = logging.getLogger(__name__)
 W = AdditionalWork.Status
@@ -120,7 +120,7 @@ def extra_settlement_line(*, extra: AdditionalWork, booking: Booking, at: dateti
         additional_work=extra,
         shop=booking.shop,
         redeemed_by_id=extra.raised_by_id,
-        request_id=f"extra-{extra.pk}",
+        request_id=f"{EXTRA_REQUEST_ID_PREFIX}{extra.pk}",
         redeemed_at=at,
         gross_amount=extra.total_amount,
         commission_rate=split.rate,

@@ -22,7 +22,7 @@ from common.sql import fetch_instances
 from payments import codes
 from payments.settlement.selectors import redemption_is_settled
 from payments.vouchers import services
-from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
+from payments.vouchers.models import EXTRA_REQUEST_ID_PREFIX, Redemption, RedemptionAttempt, Voucher
 from shops.models import Membership, Shop
 
 
@@ -177,7 +177,8 @@ def voucher_redeem_by_code(
     """Step two: redeem the code, exactly once (``services.voucher_redeem`` locks the voucher);
     a retry with the same ``request_id`` by the same person returns the first redemption."""
     now = now or timezone.now()
-    if not request_id:
+    if not request_id or request_id.startswith(EXTRA_REQUEST_ID_PREFIX):
+        # reserved: an extra's settlement line carries it, and would answer as a "replay"
         raise DomainError(_("A request id is missing. Reload the page and try again."), code="no_request_id")
 
     def act(found: Found, ok_row: RedemptionAttempt) -> tuple[Redemption, bool]:

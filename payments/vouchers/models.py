@@ -54,6 +54,10 @@ class Voucher(models.Model):
         return self.status == self.Status.ISSUED and self.expires_at > timezone.now()
 
 
+#: Request ids of the settlement lines of paid extras (``extra-<id>``): never a counter's.
+EXTRA_REQUEST_ID_PREFIX = "extra-"
+
+
 class Redemption(models.Model):
     """One redemption of a voucher at its shop: who, when, and the money split frozen at that moment.
 

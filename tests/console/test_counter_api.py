@@ -269,3 +269,13 @@ def test_the_redeem_answer_is_exactly_the_documented_serializers(counter):
     assert response.json() == json.loads(json.dumps(RedemptionOutputSerializer(redemption).data))
     redemption.undone_at = timezone.now()  # and once undone, as the undo answers
     assert redemption_data(redemption) == RedemptionOutputSerializer(redemption).data
+
+
+def test_a_request_id_reserved_for_extras_is_refused_and_changes_nothing(counter):
+    response = counter.client(counter.cashier).post(
+        REDEEM, {"code": counter.code, "request_id": "extra-1"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_request_id"
+    assert _voucher_unchanged(counter)
