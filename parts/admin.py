@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from parts import quoting
 from parts.models import (
     Brand,
     Fitment,
@@ -15,21 +16,39 @@ from parts.models import (
 )
 
 
+class CatalogueAdmin(admin.ModelAdmin):
+    """Deleting catalogue rows here makes the cached resolutions unreachable, as saving does (saves
+    signal it from anywhere; deletes are announced where they happen, so that bulk deletes elsewhere
+    keep Django's fast path instead of loading every row to send a signal)."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        quoting.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        quoting.catalogue_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        quoting.catalogue_changed()  # inline rows may have been deleted
+
+
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(CatalogueAdmin):
     list_display = ("name_zh", "name_en", "slug", "country", "initials")
     search_fields = ("name_zh", "name_en", "slug", "initials", "pinyin")
 
 
 @admin.register(VehicleModel)
-class VehicleModelAdmin(admin.ModelAdmin):
+class VehicleModelAdmin(CatalogueAdmin):
     list_display = ("name_zh", "name_en", "brand", "body", "slug")
     list_filter = ("brand", "body")
     search_fields = ("name_zh", "name_en", "slug", "initials", "pinyin")
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(CatalogueAdmin):
     list_display = (
         "slug",
         "model",
@@ -46,14 +65,14 @@ class VariantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(CatalogueAdmin):
     list_display = ("sku", "name_zh", "category", "maker_zh", "tier", "list_price_amount", "match_key")
     list_filter = ("category", "tier")
     search_fields = ("sku", "name_zh", "name_en", "spec")
 
 
 @admin.register(Fitment)
-class FitmentAdmin(admin.ModelAdmin):
+class FitmentAdmin(CatalogueAdmin):
     list_display = ("part", "variant", "category")
     list_filter = ("category",)
     raw_id_fields = ("part", "variant")
@@ -66,7 +85,7 @@ class ServiceItemPartInline(admin.TabularInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(CatalogueAdmin):
     list_display = ("code", "name_zh", "name_en", "labour_hours", "applies_to", "sort")
     inlines = [ServiceItemPartInline]
 
@@ -77,6 +96,6 @@ class PackageItemInline(admin.TabularInline):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(CatalogueAdmin):
     list_display = ("code", "name_zh", "family", "tier", "sort")
     inlines = [PackageItemInline]

@@ -9,10 +9,13 @@ class PartsConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_save
 
         from parts import models, quoting
 
+        # Saves from anywhere make cached resolutions unreachable. Deletes are announced where they
+        # happen (the catalogue admin, catalogue_load): a delete receiver would make every bulk
+        # delete of these tables load its rows into Python to send the signal.
         def changed(**kwargs):
             quoting.catalogue_changed()
 
@@ -28,6 +31,3 @@ class PartsConfig(AppConfig):
             models.PackageItem,
         ):
             post_save.connect(changed, sender=model, dispatch_uid=f"catalogue-changed-save-{model.__name__}")
-            post_delete.connect(
-                changed, sender=model, dispatch_uid=f"catalogue-changed-delete-{model.__name__}"
-            )

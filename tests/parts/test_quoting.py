@@ -383,9 +383,19 @@ def test_a_cached_resolution_is_served_without_queries_until_the_catalogue_chang
         Decimal("45.00")
     ]
 
-    Fitment.objects.filter(part=first).delete()  # deleting a fitment row, too
+    admin_delete_fitments(Fitment.objects.filter(part=first))  # deleting in the admin, too
+    assert resolve_cached(variant=car, service_items=["oil_filter"]).parts == ()
     cheaper = fitting(car, category=Category.OIL_FILTER, sku="FILTER-B", list_price_amount=Decimal("20.00"))
     assert [p.sku for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == [cheaper.sku]
+
+
+def admin_delete_fitments(queryset):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from parts.admin import FitmentAdmin
+
+    FitmentAdmin(Fitment, admin.site).delete_queryset(RequestFactory().post("/"), queryset)
 
 
 def test_a_catalogue_load_makes_every_cached_resolution_unreachable():
