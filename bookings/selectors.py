@@ -57,7 +57,7 @@ def booking_targets(*, owner, vehicle_id: int, shop_id: int) -> tuple[Vehicle, S
         raise NotFound()
     shop = shops[0]
     vehicle = Vehicle.from_db(
-        "default",
+        shop._state.db,
         ["id", "owner_id", "variant_id", "is_active"],
         [shop.booking_vehicle_id, owner.pk, shop.booking_variant_id, True],
     )
