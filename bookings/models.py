@@ -113,16 +113,14 @@ class Booking(models.Model):
         return self.status == self.Status.AWAITING_PAYMENT and self.pay_by > timezone.now()
 
 
-class BookingLine(models.Model):
-    """One frozen line of the order's quote (a part or labour), exactly as the owner saw it."""
+class PricedLine(models.Model):
+    """A frozen priced line (a part or labour) as the owner saw it: an order's or an extra's."""
 
     class Kind(models.TextChoices):
         PART = "part", _("Part")
         LABOUR = "labour", _("Labour")
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    service_item_code = models.CharField(max_length=40)
     sku = models.CharField(max_length=60, blank=True)
     name_en = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200)
@@ -132,14 +130,25 @@ class BookingLine(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position"]
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.name_en} × {self.quantity}"
 
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class BookingLine(PricedLine):
+    """One frozen line of the order's quote, exactly as the owner saw it."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
+    service_item_code = models.CharField(max_length=40)
+
+    class Meta(PricedLine.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.name_en} × {self.quantity}"
 
 
 class BookingEvent(models.Model):
@@ -413,29 +422,17 @@ class AdditionalWork(models.Model):
         return self.status in (self.Status.REQUESTED, self.Status.APPROVED)
 
 
-class AdditionalWorkLine(models.Model):
-    """One frozen line of an extra (a part or labour), priced at the shop when it was raised."""
+class AdditionalWorkLine(PricedLine):
+    """One frozen line of an extra, priced at the shop when it was raised."""
 
     additional_work = models.ForeignKey(AdditionalWork, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(max_length=8, choices=BookingLine.Kind.choices)
     service_item_code = models.CharField(max_length=40, blank=True)
-    sku = models.CharField(max_length=60, blank=True)
-    name_en = models.CharField(max_length=200)
-    name_zh = models.CharField(max_length=200)
-    quantity = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
-    unit_price_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    position = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["position"]
+    class Meta(PricedLine.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"extra {self.additional_work_id}: {self.name_en} × {self.quantity}"
-
-    @property
-    def name(self) -> str:
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
 class AdditionalWorkEvent(models.Model):
