@@ -44,20 +44,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SHOPS = 50
 TZ = ZoneInfo("Asia/Shanghai")
 
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see the module docstring).")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carplatform.settings")
-os.environ.update(
-    DEBUG="0",
-    SECRET_KEY="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-    ALLOWED_HOSTS="127.0.0.1",
-    SECURE_SSL_REDIRECT="0",
-    LOG_LEVEL="WARNING",
-)
-os.environ.pop("REDIS_URL", None)  # tasks in-process: the bench measures the booking path only
 
+from loadgen import bench_environment, free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path
+
+bench_environment()
 import django  # noqa: E402
-from loadgen import free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path when run as a script
 
 django.setup()
 

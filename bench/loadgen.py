@@ -2,9 +2,28 @@
 bounded in time; counts answers by status and reports the p99 latency."""
 
 import http.client
+import os
 import socket
+import sys
 import threading
 import time
+
+
+def bench_environment() -> None:
+    """What the HTTP benches run with, set before Django starts: their own PostgreSQL database
+    (``DATABASE_URL``), production-like settings (DEBUG off, quiet logs), tasks in-process (no
+    ``REDIS_URL``: the bench measures the request path only)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see the module docstring).")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carplatform.settings")
+    os.environ.update(
+        DEBUG="0",
+        SECRET_KEY="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("REDIS_URL", None)
 
 
 def free_port() -> int:
