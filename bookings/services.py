@@ -34,6 +34,7 @@ from bookings.models import (
 )
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from common.money import quantize_fen
+from common.sql import placeholders
 from parts import quoting
 from parts.models import Package, Part, ServiceItem, Variant
 from parts.vin import vin_validate
@@ -165,10 +166,6 @@ def booking_quote(*, shop: Shop, resolution: quoting.Resolution) -> quoting.Quot
     return quote
 
 
-def _in(values) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
-
-
 def _price_at_shop(shop: Shop, resolution: quoting.Resolution, day) -> tuple[quoting.Quote, int | None]:
     """``booking_quote`` and, when ``day`` is given, the id of the shop's closure row for that day
     (None: no exception that day), all in one hand-written statement: the booking's hot path."""
@@ -179,9 +176,10 @@ def _price_at_shop(shop: Shop, resolution: quoting.Resolution, day) -> tuple[quo
     sql = (
         "SELECT 'item', si.code, ss.fixed_price_amount "  # noqa: S608 - our table names, values bound
         f"FROM {ShopService._meta.db_table} ss JOIN {ServiceItem._meta.db_table} si "
-        f"ON si.id = ss.service_item_id WHERE ss.shop_id = %s AND si.code IN ({_in(codes)}) "
+        f"ON si.id = ss.service_item_id WHERE ss.shop_id = %s AND si.code IN ({placeholders(codes)}) "
         "UNION ALL SELECT 'part', CAST(pp.part_id AS VARCHAR(20)), pp.unit_price_amount "
-        f"FROM {ShopPartPrice._meta.db_table} pp WHERE pp.shop_id = %s AND pp.part_id IN ({_in(part_ids)})"
+        f"FROM {ShopPartPrice._meta.db_table} pp "
+        f"WHERE pp.shop_id = %s AND pp.part_id IN ({placeholders(part_ids)})"
     )
     params = [shop.pk, *codes, shop.pk, *part_ids]
     if day is not None:

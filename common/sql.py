@@ -5,14 +5,19 @@ value adaptation), so a statement built from it stays right when a model gains a
 from django.db import connections, models, router
 
 
+def placeholders(values) -> str:
+    """``%s, %s, …`` for an ``IN (…)`` list of ``values``; ``NULL`` when empty (``IN (NULL)``
+    matches nothing, where ``IN ()`` is a syntax error)."""
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
 def insert_columns(obj: models.Model, connection) -> tuple[str, str, list]:
     """``(column list, placeholders, params)`` to insert ``obj`` (its primary key left to the database)."""
     quote = connection.ops.quote_name
     fields = [field for field in obj._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    return columns, placeholders, params
+    return columns, placeholders(fields), params
 
 
 def mark_saved(obj: models.Model, pk, connection) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from common.errors import NotFound
 from common.money import quantize_fen
+from common.sql import placeholders
 from parts.models import ServiceItem
 from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
@@ -406,8 +407,8 @@ def shop_candidates_sql(
     approx = "((s.lat - %s) * (s.lat - %s) + (s.lng - %s) * (s.lng - %s) * %s)"
     approx_params = [lat, lat, lng, lng, cos2]
     codes, part_ids = list(codes), list(part_ids)
-    in_codes = ", ".join(["%s"] * len(codes)) or "NULL"
-    in_parts = ", ".join(["%s"] * len(part_ids)) or "NULL"
+    in_codes = placeholders(codes)
+    in_parts = placeholders(part_ids)
     day_start = datetime.combine(day, time.min, tzinfo=local_tz())
     adapt = connection.ops.adapt_datetimefield_value
     fixed_agg = _agg("si.code || '=' || ss.fixed_price_amount")

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connections, router
 
 from common.money import ZERO, quantize_fen
-from common.sql import fetch_instances
+from common.sql import fetch_instances, placeholders
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -58,7 +58,7 @@ def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]
         f"SELECT r.*, i.code AS service_item_code FROM {rules_table} r "  # noqa: S608 - names from _meta; values are params
         f"LEFT OUTER JOIN {items_table} i ON i.id = r.service_item_id "
         f"WHERE (r.shop_id = %s OR r.shop_id IS NULL) "
-        f"AND (r.service_item_id IS NULL OR i.code IN ({', '.join(['%s'] * len(ordered))})) "
+        f"AND (r.service_item_id IS NULL OR i.code IN ({placeholders(ordered)})) "
         f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s)"
     )
     rules = fetch_instances(CommissionRule, sql, [shop.pk, *ordered, moment, moment])

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Booking
 from bookings.selectors import ROLES_COUNTER, ROLES_MANAGER, membership_get
 from common.errors import Conflict, DomainError, NotFound, PermissionDenied
-from common.sql import fetch_instances
+from common.sql import fetch_instances, placeholders
 from payments import codes
 from payments.settlement.selectors import redemption_is_settled
 from payments.vouchers import services
@@ -117,7 +117,7 @@ def _find(code: str, shops: list[Shop]) -> Found:
     quote = connection.ops.quote_name
     sql = (
         f"SELECT id, shop_id FROM {quote(Voucher._meta.db_table)} "  # noqa: S608 - names from _meta; values are params
-        f"WHERE {quote(column)} IN ({', '.join(['%s'] * len(digests))}) ORDER BY id LIMIT 1"
+        f"WHERE {quote(column)} IN ({placeholders(digests)}) ORDER BY id LIMIT 1"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, digests)
