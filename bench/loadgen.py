@@ -3,10 +3,12 @@ bounded in time; counts answers by status and reports the p99 latency."""
 
 import http.client
 import os
+import resource
 import socket
 import sys
 import threading
 import time
+from pathlib import Path
 
 
 def bench_environment() -> None:
@@ -84,17 +86,69 @@ def run_load(port: int, make_request, seconds: float, *, clients: int = 20, firs
     }
 
 
-def run_interleaved(port: int, phases: dict, seconds: float, *, rounds: int = 5, clients: int = 20) -> dict:
+def _process_cpu(pid: str) -> tuple[str, int, float]:
+    """(command name, parent pid, user + system CPU seconds) of a process, from /proc."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _serves(process: Path, database: str) -> bool:
+    """Whether a PostgreSQL backend serves ``database`` (its title: ``postgres: [cluster:] user db
+    host …``)."""
+    try:
+        title = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+    except OSError:
+        return False
+    return database in title[2:]
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's workers (children of ``server_pid``), by the
+    PostgreSQL backends serving the bench's database (``DATABASE_URL``'s; other work on the machine
+    is left out) and by this load generator: read before and after a load, the difference divided
+    by the requests answered is the CPU each request cost where."""
+    database = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1].split("?")[0]
+    used = {"server": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, parent, seconds = _process_cpu(entry.name)
+        except (OSError, ValueError, IndexError):  # the process ended meanwhile
+            continue
+        if parent == server_pid:
+            used["server"] += seconds
+        elif name.startswith("postgres") and _serves(entry, database):
+            used["postgres"] += seconds
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used["loadgen"] = usage.ru_utime + usage.ru_stime
+    return used
+
+
+def run_interleaved(
+    port: int, phases: dict, seconds: float, *, rounds: int = 5, clients: int = 20, server_pid: int | None = None
+) -> dict:
     """Run each phase (name → ``make_request``) for ``seconds`` in all, as ``rounds`` alternating
     slices (A B C A B C …), so a change in the machine's background load hits every phase alike and
-    their ratio stays fair. Returns, per phase, the merged counts, elapsed time and p99."""
-    merged = {name: {"counts": {}, "elapsed": 0.0, "latencies": [], "next_n": 0} for name in phases}
+    their ratio stays fair. Returns, per phase, the merged counts, elapsed time and p99; with
+    ``server_pid``, also ``cpu_ms``: CPU milliseconds per answered request in the server's workers,
+    in PostgreSQL and in the load generator (see ``cpu_seconds``)."""
+    merged = {
+        name: {"counts": {}, "elapsed": 0.0, "latencies": [], "next_n": 0, "cpu": {}} for name in phases
+    }
     for _round in range(rounds):
         for name, make_request in phases.items():
+            before = cpu_seconds(server_pid) if server_pid else {}
             part = run_load(
                 port, make_request, seconds / rounds, clients=clients, first_n=merged[name]["next_n"]
             )
             into = merged[name]
+            if server_pid:
+                after = cpu_seconds(server_pid)
+                for where, value in after.items():
+                    into["cpu"][where] = into["cpu"].get(where, 0.0) + value - before[where]
             for status, count in part["counts"].items():
                 into["counts"][status] = into["counts"].get(status, 0) + count
             into["elapsed"] += part["elapsed"]
@@ -104,4 +158,15 @@ def run_interleaved(port: int, phases: dict, seconds: float, *, rounds: int = 5,
         latencies = sorted(into.pop("latencies"))
         into["n"] = len(latencies)
         into["p99_ms"] = latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000 if latencies else 0.0
+        cpu = into.pop("cpu")
+        if cpu and into["n"]:
+            into["cpu_ms"] = {where: seconds * 1000 / into["n"] for where, seconds in cpu.items()}
     return merged
+
+
+def cpu_line(run: dict) -> str:
+    """``cpu_ms`` of a ``run_interleaved`` phase, for printing."""
+    cpu = run.get("cpu_ms")
+    if not cpu:
+        return ""
+    return "CPU per request: " + ", ".join(f"{where} {ms:.2f} ms" for where, ms in cpu.items())

@@ -47,7 +47,7 @@ RACE_PER_SHOP = 60
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-from loadgen import bench_environment, free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path
+from loadgen import bench_environment, cpu_line, free_port, run_interleaved, run_load  # noqa: E402 - bench/ is on sys.path
 
 bench_environment()
 import django  # noqa: E402
@@ -224,6 +224,7 @@ def main() -> None:
             SECONDS,
             rounds=ROUNDS,
             clients=CLIENTS,
+            server_pid=server.pid,
         )
         trivial, redeem = runs["trivial"], runs["redeem"]
         trivial_rps = trivial["counts"].get(200, 0) / trivial["elapsed"]
@@ -254,6 +255,8 @@ def main() -> None:
         f"race (2 cashiers per code)       {race_codes} codes: statuses {race['counts']} "
         f"(expect 200 x {race_codes}, 409 x {race_codes})  p99 {race['p99_ms']:.1f} ms"
     )
+    print(f"  trivial:     {cpu_line(trivial)}")
+    print(f"  redemptions: {cpu_line(redeem)}")
     print(f"redemption / trivial             {redeem_rps / trivial_rps:8.2f}   (target >= 0.15)")
     print(f"p99 redemption                   {redeem['p99_ms']:8.1f} ms (target < 100)")
     print(

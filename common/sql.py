@@ -31,13 +31,28 @@ def mark_saved(obj: models.Model, pk, connection) -> None:
 _PLANS: dict = {}
 
 
-def fetch_instances(model: type[models.Model], sql: str, params, *, using: str | None = None) -> list:
+def columns_as(model: type[models.Model], table: str, prefix: str, connection) -> str:
+    """Every column of ``model`` read from ``table`` (an alias in the statement), named
+    ``<prefix>__<column>``: a joined row for ``fetch_instances(..., related={prefix: model})``."""
+    quote = connection.ops.quote_name
+    return ", ".join(
+        f"{table}.{quote(field.column)} AS {quote(f'{prefix}__{field.column}')}" for field in model._meta.concrete_fields
+    )
+
+
+def fetch_instances(
+    model: type[models.Model], sql: str, params, *, using: str | None = None, related: dict | None = None
+) -> list:
     """``model.objects.raw(sql, params)``, as a list, for hot paths.
 
     The same result (model instances; columns that are not the model's fields become attributes;
     the fields the query did not select are deferred; values pass through the same backend and
     field converters), but the mapping from the statement's columns to the model's fields is
     worked out once per column list and kept, where ``RawQuerySet`` works it out on every call.
+
+    ``related`` (``{"booking": Booking}``) reads a joined row in the same statement, as
+    ``select_related`` would: the columns named ``booking__<column>`` make the ``Booking`` that is
+    set as the instance's ``booking``.
     """
     alias = using or router.db_for_read(model)
     connection = connections[alias]
@@ -49,42 +64,66 @@ def fetch_instances(model: type[models.Model], sql: str, params, *, using: str |
         else:
             columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
-    key = (model, alias, columns)
+    key = (model, alias, columns, tuple(related.items()) if related else ())
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _plan(model, connection, columns)
-    names, positions, annotations, converters = plan
+        plan = _PLANS[key] = _plan(model, connection, columns, related or {})
+    main, joined, annotations = plan
     instances = []
     for row in rows:
-        if converters:
-            row = list(row)
-            for pos, (functions, expression) in converters:
-                value = row[pos]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[pos] = value
-        instance = model.from_db(alias, names, [row[pos] for pos in positions])
+        instance = _instance(model, alias, connection, main, row)
+        for attr, related_model, related_plan in joined:
+            setattr(instance, attr, _instance(related_model, alias, connection, related_plan, row))
         for column, pos in annotations:
             setattr(instance, column, row[pos])
         instances.append(instance)
     return instances
 
 
-def _plan(model, connection, columns):
-    # ``from_db`` takes the values in the model's field order, whatever the statement's column order
+def _instance(model, alias, connection, plan, row):
+    names, positions, converters = plan
+    values = [row[pos] for pos in positions]
+    for index, functions, expression in converters:
+        value = values[index]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[index] = value
+    return model.from_db(alias, names, values)
+
+
+def _plan(model, connection, columns, related: dict):
     convert = connection.introspection.identifier_converter
-    position = {convert(column): pos for pos, column in enumerate(columns)}
+    prefixes = {f"{attr}__": attr for attr in related}
+    own = {
+        convert(column): pos for pos, column in enumerate(columns) if not column.startswith(tuple(prefixes))
+    }
+    main = _model_plan(model, connection, own)
+    taken = set(main[1])
+    joined = []
+    for prefix, attr in prefixes.items():
+        position = {
+            convert(column[len(prefix) :]): pos for pos, column in enumerate(columns) if column.startswith(prefix)
+        }
+        plan = _model_plan(related[attr], connection, position)
+        joined.append((attr, related[attr], plan))
+        taken.update(position.values())
+    annotations = [(column, pos) for pos, column in enumerate(columns) if pos not in taken]
+    return main, joined, annotations
+
+
+def _model_plan(model, connection, position: dict):
+    """``from_db``'s field names, the row positions of their values (in the model's field order,
+    whatever the statement's column order) and the converters to apply, by value index."""
+    convert = connection.introspection.identifier_converter
     fields = [field for field in model._meta.concrete_fields if convert(field.column) in position]
     if model._meta.pk not in fields:
         raise ValueError("the statement must select the primary key")
     names = [field.attname for field in fields]
     positions = [position[convert(field.column)] for field in fields]
-    taken = set(positions)
-    annotations = [(column, pos) for pos, column in enumerate(columns) if pos not in taken]
     converters = []
-    for field, pos in zip(fields, positions, strict=True):
+    for index, field in enumerate(fields):
         expression = field.get_col(model._meta.db_table)
         functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
         if functions:
-            converters.append((pos, (functions, expression)))
-    return names, positions, annotations, converters
+            converters.append((index, functions, expression))
+    return names, positions, converters

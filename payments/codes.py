@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -93,6 +94,30 @@ def short_code_digest(code: str, *, shop_id: int) -> str:
 def qr_token_digest(token: str) -> str:
     """The keyed hash a QR token is looked up by."""
     return hmac.new(_lookup_key(), f"qr:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class CodeDigests:
+    """What a voucher is found by: the column (``code_digest`` or ``qr_digest``) and the keyed
+    hashes to look for in it."""
+
+    column: str
+    digests: list[str]
+
+
+def code_digests(typed: str, *, shop_ids) -> CodeDigests:
+    """A typed short code (bound to one of ``shop_ids``: one digest per shop) or a scanned QR
+    token, as the digests to look up. ``InvalidCode`` for nothing typed or a mistyped short code."""
+    typed = (typed or "").strip()
+    if not typed:
+        raise InvalidCode(_("Type or scan the voucher code."))
+    try:
+        normal = short_code_normalise(typed)
+    except InvalidCode:
+        if len(typed) < 20:  # too short for a QR token: a mistyped short code
+            raise
+        return CodeDigests("qr_digest", [qr_token_digest(typed)])
+    return CodeDigests("code_digest", [short_code_digest(normal, shop_id=pk) for pk in shop_ids])
 
 
 def _fernet() -> Fernet:

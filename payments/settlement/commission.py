@@ -36,33 +36,37 @@ def _specificity(rule) -> tuple[int, int, datetime]:
     return (rule.shop_id is not None, rule.service_item_id is not None, rule.valid_from)
 
 
-def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]:
-    """The rate of each service item code at ``shop`` at ``at`` (one query for all of them).
-
-    The query is written out (it runs on every redemption; decision 0014): the rules of this shop
-    or of every shop, for one of these services or for all, valid at ``at``, with their service
-    item's code as ``service_item_code``.
-    """
+def _rules(*, shop, at: datetime, codes, booking_id: int | None = None) -> list:
+    """The rules valid at ``at`` for this shop or for every shop, for every service or for one of
+    ``codes`` (and, with ``booking_id``, for one of that order's lines' services), each with its
+    service item's code as ``service_item_code``: one statement, written out because it runs on
+    every redemption (decision 0014)."""
+    from bookings.models import BookingLine
     from parts.models import ServiceItem
     from payments.settlement.models import CommissionRule
 
-    codes = set(service_codes)
-    if not codes:
-        return {}
     connection = connections[router.db_for_read(CommissionRule)]
     quote = connection.ops.quote_name
     rules_table, items_table = quote(CommissionRule._meta.db_table), quote(ServiceItem._meta.db_table)
     moment = connection.ops.adapt_datetimefield_value(at)
     ordered = sorted(codes)
+    wanted, params = f"i.code IN ({placeholders(ordered)})", [*ordered]
+    if booking_id is not None:
+        lines = quote(BookingLine._meta.db_table)
+        wanted = f"{wanted} OR i.code IN (SELECT l.service_item_code FROM {lines} l WHERE l.booking_id = %s)"  # noqa: S608
+        params.append(booking_id)
     sql = (
         f"SELECT r.*, i.code AS service_item_code FROM {rules_table} r "  # noqa: S608 - names from _meta; values are params
         f"LEFT OUTER JOIN {items_table} i ON i.id = r.service_item_id "
         f"WHERE (r.shop_id = %s OR r.shop_id IS NULL) "
-        f"AND (r.service_item_id IS NULL OR i.code IN ({placeholders(ordered)})) "
+        f"AND (r.service_item_id IS NULL OR {wanted}) "
         f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s)"
     )
-    rules = fetch_instances(CommissionRule, sql, [shop.pk, *ordered, moment, moment])
-    base = Decimal(shop.commission_rate)
+    return fetch_instances(CommissionRule, sql, [shop.pk, *params, moment, moment])
+
+
+def _best_rates(rules, codes: set[str], base: Decimal) -> dict[str, Decimal]:
+    """Each code's rate: its most specific rule (shop + service, shop, service, then the latest), or ``base``."""
     best: dict[str, object] = {}
     for rule in rules:
         targets = [rule.service_item_code] if rule.service_item_id else codes
@@ -72,13 +76,45 @@ def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]
     return {code: (Decimal(best[code].rate) if code in best else base) for code in codes}
 
 
+def commission_rates(*, shop, service_codes, at: datetime) -> dict[str, Decimal]:
+    """The rate of each service item code at ``shop`` at ``at`` (one query for all of them)."""
+    codes = set(service_codes)
+    if not codes:
+        return {}
+    return _best_rates(_rules(shop=shop, at=at, codes=codes), codes, Decimal(shop.commission_rate))
+
+
+def _one_rate(*, shop, booking, at: datetime) -> Decimal | None:
+    """The order's single rate, read without its lines, when no service of the order has a rule
+    of its own (the usual case); None when one has (then the rate depends on the lines).
+
+    One statement: the rules that could apply to any service of the order (the booked services or
+    its lines' services) are read; with none bound to a service, every service of the order gets
+    the same, most specific shop-wide rule (or the agreement rate), so the split is the gross
+    times that rate whatever the lines hold. An order without booked services takes the general
+    path (its codes come from its lines).
+    """
+    codes = set(getattr(booking, "service_item_codes", None) or ())
+    if not codes or booking.pk is None:
+        return None
+    rules = _rules(shop=shop, at=at, codes=codes, booking_id=booking.pk)
+    if any(rule.service_item_id for rule in rules):
+        return None
+    best = max(rules, key=_specificity, default=None)  # the first of equals, as in _best_rates
+    return Decimal(best.rate) if best is not None else Decimal(shop.commission_rate)
+
+
 def commission_quote(*, shop, booking, at: datetime, lines=None) -> CommissionQuote:
     """The split of ``booking.total_amount`` if it is redeemed at ``shop`` at ``at``.
 
     ``lines``: the order's ``(service item code, amount)`` pairs when the caller has read them
-    already (redemption reads them with the order); otherwise they are read here.
+    already; otherwise they are read here, and only when a service of the order has a rate of its
+    own (``_one_rate``: one statement in the usual case).
     """
     gross = booking.total_amount
+    rate = _one_rate(shop=shop, booking=booking, at=at) if lines is None else None
+    if rate is not None:
+        return _split(gross, quantize_fen(gross * rate), rate)
     amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
     if lines is None and getattr(booking, "lines", None) is not None:
         lines = booking.lines.values_list("service_item_code", "amount")
@@ -96,6 +132,10 @@ def commission_quote(*, shop, booking, at: datetime, lines=None) -> CommissionQu
         commission = min(quantize_fen(exact), gross)
         # the blended rate, for reading only: the commission amount is what counts
         rate = (commission / gross).quantize(RATE_PLACES) if gross else ZERO
+    return _split(gross, commission, rate)
+
+
+def _split(gross: Decimal, commission: Decimal, rate: Decimal) -> CommissionQuote:
     subsidy = ZERO  # campaigns (a later issue) fill this in
     return CommissionQuote(
         rate=rate,

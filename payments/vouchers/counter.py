@@ -101,49 +101,37 @@ def _log(*, user, shop_id: int, step: str, outcome: str, now) -> None:
 
 def _find(code: str, shops: list[Shop]) -> Found:
     """The voucher a typed short code (bound to one of ``shops``) or a scanned QR token names."""
-    typed = (code or "").strip()
-    if not typed:
-        raise codes.InvalidCode(_("Type or scan the voucher code."))
-    by_shop = {shop.pk: shop for shop in shops}
-    try:
-        normal = codes.short_code_normalise(typed)
-    except codes.InvalidCode:
-        if len(typed) < 20:  # too short for a QR token: a mistyped short code
-            raise
-        column, digests = "qr_digest", [codes.qr_token_digest(typed)]
-    else:
-        column, digests = "code_digest", [codes.short_code_digest(normal, shop_id=pk) for pk in by_shop]
+    lookup = codes.code_digests(code, shop_ids=[shop.pk for shop in shops])
     connection = connections[router.db_for_read(Voucher)]
     quote = connection.ops.quote_name
     sql = (
         f"SELECT id, shop_id FROM {quote(Voucher._meta.db_table)} "  # noqa: S608 - names from _meta; values are params
-        f"WHERE {quote(column)} IN ({placeholders(digests)}) ORDER BY id LIMIT 1"
+        f"WHERE {quote(lookup.column)} IN ({placeholders(lookup.digests)}) ORDER BY id LIMIT 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, digests)
+        cursor.execute(sql, lookup.digests)
         row = cursor.fetchone()
+    by_shop = {shop.pk: shop for shop in shops}
     if row is None or row[1] not in by_shop:
         raise NotFound(_("No valid voucher with this code at this shop."))
     return Found(voucher_id=row[0], shop=by_shop[row[1]])
 
 
-def _attempt(*, user, code: str, shop_id: int | None, step: str, now, act):
-    """Throttle, find the code, ``act(found, ok_row)``, log the outcome.
+def _attempt(*, user, shop_id: int | None, step: str, now, act):
+    """Throttle, ``act(shops, ok_row)``, log the outcome.
 
-    ``act`` may write ``ok_row`` (the unsaved log row of a success) inside its own transaction and
-    return True as its second value; otherwise the row is saved here. A refusal is logged after its
-    transaction rolled back, so it counts.
+    ``ok_row`` is the unsaved log row of a success, at the first of the counter's ``shops`` until
+    ``act`` finds the voucher and sets its shop (a refusal is logged at that shop too). ``act`` may
+    write ``ok_row`` inside its own transaction and return True as its second value; otherwise the
+    row is saved here. A refusal is logged after its transaction rolled back, so it counts.
     """
     shops = _counter_shops(user, shop_id, now=now)
     _throttle(shops=shops)
-    log_shop = shops[0].pk
+    ok_row = _attempt_row(user=user, shop_id=shops[0].pk, step=step, outcome="ok", now=now)
     try:
-        found = _find(code, shops)
-        log_shop = found.shop.pk
-        ok_row = _attempt_row(user=user, shop_id=log_shop, step=step, outcome="ok", now=now)
-        result, logged = act(found, ok_row)
+        result, logged = act(shops, ok_row)
     except DomainError as exc:
-        _log(user=user, shop_id=log_shop, step=step, outcome=exc.code, now=now)
+        _log(user=user, shop_id=ok_row.shop_id, step=step, outcome=exc.code, now=now)
         raise
     if not logged:
         ok_row.save()
@@ -154,7 +142,9 @@ def voucher_lookup(*, user, code: str, shop_id: int | None = None, now=None) -> 
     """Step one at the counter: what is this code for? (The car, the work, the price, validity.)"""
     now = now or timezone.now()
 
-    def act(found: Found, ok_row: RedemptionAttempt) -> tuple[Voucher, bool]:
+    def act(shops: list[Shop], ok_row: RedemptionAttempt) -> tuple[Voucher, bool]:
+        found = _find(code, shops)
+        ok_row.shop_id = found.shop.pk
         voucher = (
             Voucher.objects.select_related(
                 "shop",
@@ -168,7 +158,7 @@ def voucher_lookup(*, user, code: str, shop_id: int | None = None, now=None) -> 
         )
         return voucher, False
 
-    return _attempt(user=user, code=code, shop_id=shop_id, step="lookup", now=now, act=act)
+    return _attempt(user=user, shop_id=shop_id, step="lookup", now=now, act=act)
 
 
 def voucher_redeem_by_code(
@@ -181,10 +171,11 @@ def voucher_redeem_by_code(
         # reserved: an extra's settlement line carries it, and would answer as a "replay"
         raise DomainError(_("A request id is missing. Reload the page and try again."), code="no_request_id")
 
-    def act(found: Found, ok_row: RedemptionAttempt) -> tuple[Redemption, bool]:
-        redemption = services.voucher_redeem(
-            voucher_id=found.voucher_id,
-            shop=found.shop,
+    def act(shops: list[Shop], ok_row: RedemptionAttempt) -> tuple[Redemption, bool]:
+        # the code's look-up is the voucher's lock: found, locked and read in one statement
+        redemption = services.voucher_redeem_code(
+            code=codes.code_digests(code, shop_ids=[shop.pk for shop in shops]),
+            shops=shops,
             staff=user,
             request_id=request_id[:64],
             now=now,
@@ -192,7 +183,7 @@ def voucher_redeem_by_code(
         )
         return redemption, True
 
-    return _attempt(user=user, code=code, shop_id=shop_id, step="redeem", now=now, act=act)
+    return _attempt(user=user, shop_id=shop_id, step="redeem", now=now, act=act)
 
 
 def redemption_undo(*, user, redemption_id: int, now=None) -> Redemption:

@@ -7,9 +7,9 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking, BookingLine
+from bookings.models import Booking
 from common.errors import Conflict, NotFound
-from common.sql import fetch_instances, insert_columns, mark_saved
+from common.sql import columns_as, fetch_instances, insert_columns, mark_saved, placeholders
 from payments import codes
 from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
@@ -79,12 +79,15 @@ class RedemptionNotUndoable(Conflict):
     code = "not_undoable"
 
 
-def _voucher_lock(*, voucher_id: int, staff, request_id: str) -> Voucher | None:
-    """Lock the voucher and its order (``SELECT … FOR UPDATE`` of both rows) and read them.
+def _voucher_lock(*, column: str, values: list, staff, request_id: str) -> Voucher | None:
+    """Lock the voucher whose ``column`` is one of ``values`` (its id, or the digests of a typed or
+    scanned code) and its order, and read both: one ``SELECT … FOR UPDATE`` of the two rows.
 
-    The lock statement also answers whether this staff member already used ``request_id``
-    (``replay_id``, a sub-select). Written out because it runs on every redemption: two short
-    statements cost a fifth of the CPU of the one ORM query with ``select_related``.
+    The rows come back as they are once locked (PostgreSQL re-reads a row that a concurrent
+    transaction changed before handing over the lock), so the order read here is current. The
+    statement also answers whether this staff member already used ``request_id`` (``replay_id``, a
+    sub-select, which sees the data as of the statement's start). Written out because it runs on
+    every redemption (decision 0014).
     """
     connection = connections[router.db_for_write(Voucher)]
     quote = connection.ops.quote_name
@@ -92,27 +95,16 @@ def _voucher_lock(*, voucher_id: int, staff, request_id: str) -> Voucher | None:
     redemptions = quote(Redemption._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = (
-        f"SELECT v.*, (SELECT r.id FROM {redemptions} r WHERE r.redeemed_by_id = %s AND r.request_id = %s "  # noqa: S608 - names from _meta; values are params
+        f"SELECT v.*, {columns_as(Booking, 'b', 'booking', connection)}, "  # noqa: S608 - names from _meta; values are params
+        f"(SELECT r.id FROM {redemptions} r WHERE r.redeemed_by_id = %s AND r.request_id = %s "
         f"ORDER BY r.id LIMIT 1) AS replay_id "
-        f"FROM {vouchers} v INNER JOIN {bookings} b ON b.id = v.booking_id WHERE v.id = %s{lock}"
+        f"FROM {vouchers} v INNER JOIN {bookings} b ON b.id = v.booking_id "
+        f"WHERE v.{quote(column)} IN ({placeholders(values)}) ORDER BY v.id LIMIT 1{lock}"
     )
-    found = fetch_instances(Voucher, sql, [staff.pk, request_id, voucher_id], using=connection.alias)
-    voucher = found[0] if found else None
-    if voucher is not None:  # the order row is locked with the voucher: read it as it is now
-        order = f"SELECT * FROM {bookings} WHERE id = %s"  # noqa: S608 - names from _meta
-        voucher.booking = fetch_instances(Booking, order, [voucher.booking_id], using=connection.alias)[0]
-    return voucher
-
-
-def _order_lines(booking: Booking) -> list[tuple[str, object]]:
-    """The order's ``(service item code, amount)`` pairs, for the commission (a short raw read)."""
-    connection = connections[router.db_for_read(BookingLine)]
-    table = connection.ops.quote_name(BookingLine._meta.db_table)
-    sql = f"SELECT id, service_item_code, amount FROM {table} WHERE booking_id = %s ORDER BY position"  # noqa: S608
-    return [
-        (line.service_item_code, line.amount)
-        for line in fetch_instances(BookingLine, sql, [booking.pk], using=connection.alias)
-    ]
+    found = fetch_instances(
+        Voucher, sql, [staff.pk, request_id, *values], using=connection.alias, related={"booking": Booking}
+    )
+    return found[0] if found else None
 
 
 @transaction.atomic
@@ -133,15 +125,45 @@ def voucher_redeem(
     and posted to the ledger (escrow → merchant payable + commission) in the same transaction.
     ``attempt``, the counter's unsaved log row of a successful try, is written in this
     transaction too (one commit for both).
-
-    On PostgreSQL the hot path is six statements between BEGIN and COMMIT (decision 0014): the
-    lock, which also finds a replayed ``request_id``; the order; its lines; the commission rules;
-    the journal entry with its lines; the redemption with the voucher's new state and the attempt.
     """
-    now = now or timezone.now()
-    voucher = _voucher_lock(voucher_id=voucher_id, staff=staff, request_id=request_id)
+    voucher = _voucher_lock(column="id", values=[voucher_id], staff=staff, request_id=request_id)
     if voucher is None or voucher.shop_id != shop.pk:
         raise NotFound(_("No valid voucher with this code at this shop."))
+    return _redeem_locked(voucher, shop=shop, staff=staff, request_id=request_id, now=now, attempt=attempt)
+
+
+@transaction.atomic
+def voucher_redeem_code(
+    *,
+    code: codes.CodeDigests,
+    shops,
+    staff,
+    request_id: str,
+    now=None,
+    attempt: RedemptionAttempt | None = None,
+) -> Redemption:
+    """``voucher_redeem`` of the voucher a typed or scanned code names, at whichever of ``shops``
+    (where this person works the counter) it belongs to: the look-up is the lock statement, so
+    the counter's redemption finds, locks and reads the voucher and its order in one round trip.
+    ``attempt.shop_id`` becomes the voucher's shop once it is found (the log of a refusal too)."""
+    voucher = _voucher_lock(column=code.column, values=code.digests, staff=staff, request_id=request_id)
+    shop = next((shop for shop in shops if voucher is not None and shop.pk == voucher.shop_id), None)
+    if shop is None:
+        raise NotFound(_("No valid voucher with this code at this shop."))
+    if attempt is not None:
+        attempt.shop_id = shop.pk
+    return _redeem_locked(voucher, shop=shop, staff=staff, request_id=request_id, now=now, attempt=attempt)
+
+
+def _redeem_locked(voucher: Voucher, *, shop, staff, request_id: str, now, attempt) -> Redemption:
+    """The redemption of a voucher locked with its order by ``_voucher_lock``, inside its transaction.
+
+    On PostgreSQL the hot path is five statements between BEGIN and COMMIT (decision 0014): the
+    lock, which also reads the order and finds a replayed ``request_id``; the commission rules
+    (the order's lines only when a service has its own rate); the journal entry with its lines;
+    the redemption with the voucher's new state and the attempt.
+    """
+    now = now or timezone.now()
     replay_id = voucher.replay_id
     if replay_id is None and voucher.status == Voucher.Status.REDEEMED:
         # The sub-select saw the data as of the lock statement's start: the same request may have
@@ -161,7 +183,7 @@ def voucher_redeem(
         or booking.status != Booking.Status.PAID
     ):
         raise VoucherNotRedeemable()
-    split = commission_quote(shop=shop, booking=booking, at=now, lines=_order_lines(booking))
+    split = commission_quote(shop=shop, booking=booking, at=now)
     # One redemption per (staff, request id) ever (a unique constraint): the key of its posting.
     entry = ledger.post_redemption(
         shop=shop,

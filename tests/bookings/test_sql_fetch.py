@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from bookings.models import Booking
-from common.sql import fetch_instances
+from django.db import connections
+
+from common.sql import columns_as, fetch_instances
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +48,27 @@ def test_a_statement_without_the_primary_key_is_refused(job):
     job.book()
     with pytest.raises(ValueError, match="primary key"):
         fetch_instances(Booking, f"SELECT status FROM {Booking._meta.db_table}", [])  # noqa: S608
+
+
+def test_a_joined_row_reads_as_select_related(job, django_assert_num_queries):
+    from shops.models import Shop
+
+    booking = job.book()
+    connection = connections["default"]
+    sql = (
+        f"SELECT b.*, 7 AS seven, {columns_as(Shop, 's', 'shop', connection)} "  # noqa: S608
+        f"FROM {Booking._meta.db_table} b INNER JOIN {Shop._meta.db_table} s ON s.id = b.shop_id WHERE b.id = %s"
+    )
+
+    (fast,) = fetch_instances(Booking, sql, [booking.pk], related={"shop": Shop})
+    slow = Booking.objects.select_related("shop").get(pk=booking.pk)
+
+    with django_assert_num_queries(0):  # the shop came with the order
+        assert fast.shop.pk == slow.shop.pk == booking.shop_id
+        assert [getattr(fast.shop, f.attname) for f in Shop._meta.concrete_fields] == [
+            getattr(slow.shop, f.attname) for f in Shop._meta.concrete_fields
+        ]
+        assert [getattr(fast, name) for name in FIELDS] == [getattr(slow, name) for name in FIELDS]
+        assert fast.seven == 7
+        assert not hasattr(fast, "shop__id")
+    assert fast.shop._state.adding is False and fast.shop._state.db == "default"
