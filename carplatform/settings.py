@@ -91,8 +91,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if env.bool("DB_SSB", default=False):
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server, and a statement run 5 times on a connection is prepared:
+        # PostgreSQL then skips parsing and planning it (decision 0015). Set 0 behind a pooler in
+        # transaction mode that cannot carry prepared statements (Django's default binding).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     # SQLite: wait for a writer instead of failing at once ("database is locked").
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -22,6 +22,7 @@ print(json.dumps({
     "secure_cookies": getattr(s, "SESSION_COOKIE_SECURE", False),
     "tz": s.TIME_ZONE, "use_tz": s.USE_TZ, "languages": [c for c, _ in s.LANGUAGES],
     "currency": s.CURRENCY,
+    "db_options": {k: v for k, v in s.DATABASES["default"].get("OPTIONS", {}).items() if k != "timeout"},
 }))
 """
 
@@ -89,3 +90,10 @@ def test_check_deploy_with_production_variables_prints_no_warning():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_postgresql_prepares_its_statements_unless_told_not_to():
+    # decision 0015: server-side binding, and a statement run 5 times on a connection is prepared
+    assert _settings(PRODUCTION)["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _settings({**PRODUCTION, "DB_PREPARED_STATEMENTS": "0"})["db_options"] == {}
+    assert _settings({})["db_options"] == {}  # SQLite
