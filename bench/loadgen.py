@@ -128,7 +128,13 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
 
 
 def run_interleaved(
-    port: int, phases: dict, seconds: float, *, rounds: int = 5, clients: int = 20, server_pid: int | None = None
+    port: int,
+    phases: dict,
+    seconds: float,
+    *,
+    rounds: int = 5,
+    clients: int = 20,
+    server_pid: int | None = None,
 ) -> dict:
     """Run each phase (name → ``make_request``) for ``seconds`` in all, as ``rounds`` alternating
     slices (A B C A B C …), so a change in the machine's background load hits every phase alike and

@@ -36,7 +36,8 @@ def columns_as(model: type[models.Model], table: str, prefix: str, connection) -
     ``<prefix>__<column>``: a joined row for ``fetch_instances(..., related={prefix: model})``."""
     quote = connection.ops.quote_name
     return ", ".join(
-        f"{table}.{quote(field.column)} AS {quote(f'{prefix}__{field.column}')}" for field in model._meta.concrete_fields
+        f"{table}.{quote(field.column)} AS {quote(f'{prefix}__{field.column}')}"
+        for field in model._meta.concrete_fields
     )
 
 
@@ -102,7 +103,9 @@ def _plan(model, connection, columns, related: dict):
     joined = []
     for prefix, attr in prefixes.items():
         position = {
-            convert(column[len(prefix) :]): pos for pos, column in enumerate(columns) if column.startswith(prefix)
+            convert(column[len(prefix) :]): pos
+            for pos, column in enumerate(columns)
+            if column.startswith(prefix)
         }
         plan = _model_plan(related[attr], connection, position)
         joined.append((attr, related[attr], plan))

@@ -66,7 +66,8 @@ def _rules(*, shop, at: datetime, codes, booking_id: int | None = None) -> list:
 
 
 def _best_rates(rules, codes: set[str], base: Decimal) -> dict[str, Decimal]:
-    """Each code's rate: its most specific rule (shop + service, shop, service, then the latest), or ``base``."""
+    """Each code's rate: its most specific rule (shop + service, shop, service, then the latest),
+    or ``base``."""
     best: dict[str, object] = {}
     for rule in rules:
         targets = [rule.service_item_code] if rule.service_item_id else codes

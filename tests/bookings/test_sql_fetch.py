@@ -3,10 +3,9 @@
 from decimal import Decimal
 
 import pytest
-
-from bookings.models import Booking
 from django.db import connections
 
+from bookings.models import Booking
 from common.sql import columns_as, fetch_instances
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +56,8 @@ def test_a_joined_row_reads_as_select_related(job, django_assert_num_queries):
     connection = connections["default"]
     sql = (
         f"SELECT b.*, 7 AS seven, {columns_as(Shop, 's', 'shop', connection)} "  # noqa: S608
-        f"FROM {Booking._meta.db_table} b INNER JOIN {Shop._meta.db_table} s ON s.id = b.shop_id WHERE b.id = %s"
+        f"FROM {Booking._meta.db_table} b INNER JOIN {Shop._meta.db_table} s ON s.id = b.shop_id "
+        f"WHERE b.id = %s"
     )
 
     (fast,) = fetch_instances(Booking, sql, [booking.pk], related={"shop": Shop})
@@ -71,4 +71,5 @@ def test_a_joined_row_reads_as_select_related(job, django_assert_num_queries):
         assert [getattr(fast, name) for name in FIELDS] == [getattr(slow, name) for name in FIELDS]
         assert fast.seven == 7
         assert not hasattr(fast, "shop__id")
-    assert fast.shop._state.adding is False and fast.shop._state.db == "default"
+    assert fast.shop._state.adding is False
+    assert fast.shop._state.db == "default"

@@ -120,9 +120,15 @@ RULE_WINDOWS = st.sampled_from(["open", "ended", "future", "closed-later"])
     second_line=st.booleans(),
 )
 # two shop-wide rules in force: the later one wins
-@example(rules=[("this", None, "open", 500), ("this", None, "closed-later", 700)], booked=("first",), second_line=False)
+@example(
+    rules=[("this", None, "open", 500), ("this", None, "closed-later", 700)],
+    booked=("first",),
+    second_line=False,
+)
 # a service of the order's lines (not of its booked services) has its own rate
-@example(rules=[("this", None, "open", 500), (None, "second", "open", 2000)], booked=("first",), second_line=True)
+@example(
+    rules=[("this", None, "open", 500), (None, "second", "open", 2000)], booked=("first",), second_line=True
+)
 def test_reading_the_rules_without_the_lines_gives_the_split_the_lines_give(job, rules, booked, second_line):
     """``commission_quote`` reads an order's lines only when one of its services has a rule of its
     own (``_one_rate``); whatever the rules, its split is the one computed from the lines."""
@@ -147,8 +153,12 @@ def test_reading_the_rules_without_the_lines_gives_the_split_the_lines_give(job,
         booking = job.book()
         items = {
             "first": job.item,
-            "second": ServiceItem.objects.create(code="p-second", name_en="Second", name_zh="二", labour_hours=1),
-            "elsewhere": ServiceItem.objects.create(code="p-else", name_en="Else", name_zh="三", labour_hours=1),
+            "second": ServiceItem.objects.create(
+                code="p-second", name_en="Second", name_zh="二", labour_hours=1
+            ),
+            "elsewhere": ServiceItem.objects.create(
+                code="p-else", name_en="Else", name_zh="三", labour_hours=1
+            ),
         }
         if second_line:  # the labour line belongs to another service
             BookingLine.objects.filter(booking=booking, kind="labour").update(service_item_code="p-second")
