@@ -11,13 +11,28 @@ def placeholders(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
+# Column lists, by model and database vendor: the same for the life of the process.
+_TEXTS: dict = {}
+
+
+def _text(key: tuple, build):
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = build()
+    return text
+
+
 def insert_columns(obj: models.Model, connection) -> tuple[str, str, list]:
     """``(column list, placeholders, params)`` to insert ``obj`` (its primary key left to the database)."""
-    quote = connection.ops.quote_name
-    fields = [field for field in obj._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(quote(field.column) for field in fields)
+
+    def build():
+        quote = connection.ops.quote_name
+        fields = tuple(field for field in obj._meta.concrete_fields if not field.primary_key)
+        return fields, ", ".join(quote(field.column) for field in fields), placeholders(fields)
+
+    fields, columns, marks = _text(("insert", type(obj), connection.vendor), build)
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    return columns, placeholders(fields), params
+    return columns, marks, params
 
 
 def mark_saved(obj: models.Model, pk, connection) -> None:
@@ -29,16 +44,21 @@ def mark_saved(obj: models.Model, pk, connection) -> None:
 # --- reading model instances from written-out SELECTs ------------------------------------------
 
 _PLANS: dict = {}
+PLANS_KEPT = 2048
 
 
 def columns_as(model: type[models.Model], table: str, prefix: str, connection) -> str:
     """Every column of ``model`` read from ``table`` (an alias in the statement), named
     ``<prefix>__<column>``: a joined row for ``fetch_instances(..., related={prefix: model})``."""
-    quote = connection.ops.quote_name
-    return ", ".join(
-        f"{table}.{quote(field.column)} AS {quote(f'{prefix}__{field.column}')}"
-        for field in model._meta.concrete_fields
-    )
+
+    def build():
+        quote = connection.ops.quote_name
+        return ", ".join(
+            f"{table}.{quote(field.column)} AS {quote(f'{prefix}__{field.column}')}"
+            for field in model._meta.concrete_fields
+        )
+
+    return _text(("columns_as", model, table, prefix, connection.vendor), build)
 
 
 def fetch_instances(
@@ -49,7 +69,7 @@ def fetch_instances(
     The same result (model instances; columns that are not the model's fields become attributes;
     the fields the query did not select are deferred; values pass through the same backend and
     field converters), but the mapping from the statement's columns to the model's fields is
-    worked out once per column list and kept, where ``RawQuerySet`` works it out on every call.
+    worked out once per statement text and kept, where ``RawQuerySet`` works it out on every call.
 
     ``related`` (``{"booking": Booking}``) reads a joined row in the same statement, as
     ``select_related`` would: the columns named ``booking__<column>`` make the ``Booking`` that is
@@ -57,18 +77,18 @@ def fetch_instances(
     """
     alias = using or router.db_for_read(model)
     connection = connections[alias]
+    # a statement's text fixes its columns (the schema changes only with a migration, after which
+    # the servers restart): the plan is looked up by the text, the result's names read once
+    key = (model, alias, sql, tuple(related.items()) if related else ())
+    plan = _PLANS.get(key)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        result = getattr(cursor.cursor, "pgresult", None)
-        if result is not None:  # psycopg: the names straight from the result, no column objects built
-            columns = tuple(result.fname(i).decode() for i in range(result.nfields))
-        else:
+        if plan is None:
+            if len(_PLANS) >= PLANS_KEPT:  # texts with IN lists of every length: start afresh
+                _PLANS.clear()
             columns = tuple(column[0] for column in cursor.description)
+            plan = _PLANS[key] = _plan(model, connection, columns, related or {})
         rows = cursor.fetchall()
-    key = (model, alias, columns, tuple(related.items()) if related else ())
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _PLANS[key] = _plan(model, connection, columns, related or {})
     main, joined, annotations = plan
     instances = []
     for row in rows:
