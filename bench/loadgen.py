@@ -138,7 +138,7 @@ def run_interleaved(
 ) -> dict:
     """Run each phase (name → ``make_request``) for ``seconds`` in all, as ``rounds`` alternating
     slices (A B C A B C …), so a change in the machine's background load hits every phase alike and
-    their ratio stays fair. Returns, per phase, the merged counts, elapsed time and p99; with
+    their ratio stays fair. Returns, per phase, the merged counts, elapsed time, p50, p99 and max; with
     ``server_pid``, also ``cpu_ms``: CPU milliseconds per answered request in the server's workers,
     in PostgreSQL and in the load generator (see ``cpu_seconds``)."""
     merged = {
@@ -164,6 +164,8 @@ def run_interleaved(
         latencies = sorted(into.pop("latencies"))
         into["n"] = len(latencies)
         into["p99_ms"] = latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000 if latencies else 0.0
+        into["p50_ms"] = latencies[len(latencies) // 2] * 1000 if latencies else 0.0
+        into["max_ms"] = latencies[-1] * 1000 if latencies else 0.0
         cpu = into.pop("cpu")
         if cpu and into["n"]:
             into["cpu_ms"] = {where: seconds * 1000 / into["n"] for where, seconds in cpu.items()}

@@ -258,7 +258,10 @@ def main() -> None:
     print(f"  trivial:     {cpu_line(trivial)}")
     print(f"  redemptions: {cpu_line(redeem)}")
     print(f"redemption / trivial             {redeem_rps / trivial_rps:8.2f}   (target >= 0.15)")
-    print(f"p99 redemption                   {redeem['p99_ms']:8.1f} ms (target < 100)")
+    print(
+        f"p99 redemption                   {redeem['p99_ms']:8.1f} ms (target < 100; "
+        f"p50 {redeem['p50_ms']:.1f} ms, max {redeem['max_ms']:.1f} ms)"
+    )
     print(
         f"double redemptions               {doubles:8d}   (must be 0); this run: {this_run} redemptions "
         f"for {answered_200} answers 200 (must be equal); gunicorn log {server_log}"
