@@ -492,9 +492,12 @@ class AdditionalWorkDecision(models.Model):
         raise EvidenceImmutable("an owner's decision is evidence: it is never deleted")
 
 
+PHOTO_FOLDER = "service-photos"
+
+
 def photo_upload_to(instance, filename: str) -> str:
     """Photos live under MEDIA_ROOT/service-photos/<booking>/ with an unguessable name."""
-    return f"service-photos/{instance.booking_id}/{uuid4().hex}.jpg"
+    return f"{PHOTO_FOLDER}/{instance.booking_id}/{uuid4().hex}.jpg"
 
 
 class ServicePhoto(models.Model):

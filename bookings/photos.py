@@ -8,13 +8,15 @@ EXIF (GPS position, phone serial) and no trailing payload ever reaches the owner
 
 import hashlib
 import io
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from bookings.models import ServicePhoto
+from bookings.models import PHOTO_FOLDER, ServicePhoto
 from common.errors import DomainError
 from shops.models import Membership
 
@@ -63,7 +65,9 @@ def photo_clean(upload) -> tuple[ContentFile, str]:
 
 
 def photo_store(*, upload, booking, uploaded_by, step=None, additional_work=None) -> ServicePhoto:
-    """Clean and save one photo of an order (caller's transaction)."""
+    """Clean and save one photo of an order (caller's transaction). The file is written before
+    the row: if the transaction then rolls back, the file stays without a row, and
+    ``photos_sweep_orphans`` deletes it later."""
     content, digest = photo_clean(upload)
     photo = ServicePhoto(
         booking=booking, step=step, additional_work=additional_work, sha256=digest, uploaded_by=uploaded_by
@@ -80,3 +84,26 @@ def photo_is_visible_to(photo: ServicePhoto, user) -> bool:
     if photo.booking.owner_id == user.pk:
         return True
     return Membership.objects.filter(user=user, shop_id=photo.booking.shop_id).exists()
+
+
+def photos_sweep_orphans(*, now=None) -> int:
+    """Delete the stored photo files that no ``ServicePhoto`` names, once older than
+    ``PHOTO_ORPHAN_HOURS`` (their upload's transaction rolled back; a transaction still open is
+    never that old). Walks one order folder at a time, one query per folder; a second run finds
+    nothing to do. Returns how many files were deleted."""
+    storage = ServicePhoto._meta.get_field("image").storage
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.PHOTO_ORPHAN_HOURS)
+    root = PHOTO_FOLDER
+    if not storage.exists(root):
+        return 0
+    deleted = 0
+    folders, _files = storage.listdir(root)
+    for folder in folders:
+        _subfolders, files = storage.listdir(f"{root}/{folder}")
+        names = [f"{root}/{folder}/{name}" for name in files]
+        named = set(ServicePhoto.objects.filter(image__in=names).values_list("image", flat=True))
+        for name in names:
+            if name not in named and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    return deleted

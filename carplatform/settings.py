@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "payouts-send-due": {"task": "payments.tasks.payouts_send_due_task", "schedule": 900.0},
+    "photos-sweep-orphans": {
+        "task": "bookings.tasks.photos_sweep_orphans",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- security (production) ------------------------------------------------------------------
@@ -251,6 +255,8 @@ REDEMPTION_UNDO_MINUTES = 60
 # re-encoding; uploads above Django's in-memory limit spill to a temporary file.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
 PHOTO_MAX_SIDE = 2048
+# A photo file without its row (its upload rolled back) is deleted once this old (daily sweep).
+PHOTO_ORPHAN_HOURS = 24
 # Failed code look-ups per minute before the counter answers 429 (against guessing codes).
 REDEEM_FAILURES_PER_MINUTE_STAFF = env.int("REDEEM_FAILURES_PER_MINUTE_STAFF", default=10)
 REDEEM_FAILURES_PER_MINUTE_SHOP = env.int("REDEEM_FAILURES_PER_MINUTE_SHOP", default=30)
