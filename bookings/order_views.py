@@ -23,6 +23,7 @@ from bookings import extras, selectors, services
 from bookings.console_forms import ReviewForm
 from bookings.order_forms import ComplaintForm, VehicleForm
 from common.errors import DomainError, NotFound
+from common.http import client_ip
 from parts import quoting
 from parts.models import Package, Variant
 from shops import selectors as shop_selectors
@@ -316,7 +317,7 @@ def order_extra_decide(request, pk: int, extra_id: int, decision: str):
             owner=request.user,
             approve=approve,
             user_agent=request.headers.get("User-Agent", ""),
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             seen_sha256=request.POST.get("offer_sha256", ""),
         )
     except NotFound:

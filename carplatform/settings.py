@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# How many proxies in front of the application append the address they saw to X-Forwarded-For
+# (a load balancer, then nginx: 2). 0: the connection's peer is the client (common.http).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- security (production) ------------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,7 @@ from bookings.api.extras_serializers import (
 )
 from bookings.api.order_views import _paginated
 from common.api import ErrorSerializer, IsOwner, IsShopStaff
+from common.http import client_ip
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -116,10 +117,6 @@ class OwnerExtraListApi(APIView):
         return _paginated(
             request, self, selectors.additional_work_list_for_booking(booking), AdditionalWorkOutputSerializer
         )
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class _OwnerDecideApi(APIView):
