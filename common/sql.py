@@ -150,3 +150,18 @@ def _model_plan(model, connection, position: dict):
         if functions:
             converters.append((index, functions, expression))
     return names, positions, converters
+
+
+# --- statements of one text whatever the values (prepared once per connection) ------------------
+
+
+def in_list(connection, values, cast: str) -> tuple[str, list]:
+    """``(operator with placeholders, params)`` that match a column against any of ``values``.
+
+    On PostgreSQL ``= ANY(%s::<cast>[])`` with ONE parameter, so that the statement's text is the
+    same whatever the number of values, and psycopg prepares it once per connection (decision 0015);
+    elsewhere a written-out ``IN (%s, …)`` (``IN (NULL)`` when empty)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"= ANY(%s::{cast}[])", [values]
+    return f"IN ({placeholders(values)})", values

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from common.errors import NotFound
 from common.money import quantize_fen
-from common.sql import placeholders
+from common.sql import in_list
 from parts.models import ServiceItem
 from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
@@ -406,9 +406,10 @@ def shop_candidates_sql(
     cos2 = math.cos(math.radians(lat)) ** 2
     approx = "((s.lat - %s) * (s.lat - %s) + (s.lng - %s) * (s.lng - %s) * %s)"
     approx_params = [lat, lat, lng, lng, cos2]
-    codes, part_ids = list(codes), list(part_ids)
-    in_codes = placeholders(codes)
-    in_parts = placeholders(part_ids)
+    codes = list(codes)
+    # one array parameter on PostgreSQL: the text is the same for every job, so it is prepared
+    in_codes, code_params = in_list(connection, codes, "text")
+    in_parts, part_params = in_list(connection, part_ids, "bigint")
     day_start = datetime.combine(day, time.min, tzinfo=local_tz())
     adapt = connection.ops.adapt_datetimefield_value
     fixed_agg = _agg("si.code || '=' || ss.fixed_price_amount")
@@ -423,22 +424,23 @@ def shop_candidates_sql(
         # the shop's fixed labour prices for the job's items: "code=amount,…"
         f"(SELECT {fixed_agg} FROM {service_table} ss "  # noqa: S608
         f"INNER JOIN {item_table} si ON si.id = ss.service_item_id WHERE ss.shop_id = s.id "
-        f"AND ss.fixed_price_amount IS NOT NULL AND si.code IN ({in_codes}))",
+        f"AND ss.fixed_price_amount IS NOT NULL AND si.code {in_codes})",
         # its own prices of the job's parts: "part_id=amount,…"
-        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id IN ({in_parts}))",  # noqa: S608
+        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})",  # noqa: S608
         # the day's booked places: "epoch=capacity=booked,…"
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
     ]
     select_params = [
         *approx_params,
-        *codes,
-        *part_ids,
+        *code_params,
+        *part_params,
         adapt(day_start),
         adapt(day_start + timedelta(days=1)),
     ]
     where = [
-        "s.status = %s",
+        # a literal, not a parameter: a prepared (generic) plan can then use the partial index
+        f"s.status = '{Shop.Status.ACTIVE.value}'",
         "s.lat >= %s",
         "s.lat <= %s",
         "s.lng >= %s",
@@ -448,7 +450,7 @@ def shop_candidates_sql(
         f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
         # it offers every item of the job (one row per shop and item: the unique index)
         f"(SELECT COUNT(*) FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
-        f"WHERE ss.shop_id = s.id AND si.code IN ({in_codes})) = %s",
+        f"WHERE ss.shop_id = s.id AND si.code {in_codes}) = %s",
     ]
     sql = (
         f"SELECT {', '.join(columns)} FROM {shop_table} s "  # noqa: S608 - names from _meta; values are params
@@ -459,14 +461,13 @@ def shop_candidates_sql(
     params = [
         *select_params,
         connection.ops.adapt_datefield_value(day),
-        Shop.Status.ACTIVE,
         min_lat,
         max_lat,
         min_lng,
         max_lng,
         *approx_params,
         1.02 / KM_PER_DEGREE_LAT**2,
-        *codes,
+        *code_params,
         len(set(codes)),
         limit,
     ]

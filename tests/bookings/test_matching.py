@@ -170,3 +170,22 @@ def test_a_match_costs_the_same_queries_for_1_20_or_50_shops(job, count):
     assert {
         (s.booked, s.free) for m in result.matches for s in m.slots if s.starts_at == at(day, "09:30")
     } == {(1, 1)}
+
+
+@pytest.mark.postgres
+def test_the_candidate_statement_has_one_text_whatever_the_job_so_it_is_prepared_once():
+    # decision 0007: the job's codes and parts are array parameters and the status a literal (the
+    # partial index's), so psycopg prepares one statement and PostgreSQL plans it once per connection
+    from shops.selectors import shop_candidates_sql
+
+    day = future_weekday()
+    one, one_params = shop_candidates_sql(
+        lat=30.0, lng=120.0, radius_km=50, day=day, codes=["a"], part_ids=[]
+    )
+    two, two_params = shop_candidates_sql(
+        lat=40.0, lng=116.0, radius_km=10, day=day, codes=["a", "b", "c"], part_ids=[1, 2, 3, 4]
+    )
+
+    assert one == two
+    assert len(one_params) == len(two_params)
+    assert "'active'" in one
