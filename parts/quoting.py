@@ -635,6 +635,20 @@ def catalogue_changed() -> None:
     transaction.on_commit(_new_catalogue_version)
 
 
+#: Resolutions this process has read, by their cache key (which holds the catalogue version, so
+#: an entry is never served for another catalogue): a hit skips the second round trip to the cache
+#: and the unpickling. The version itself is still read from the shared cache on every call.
+#: Resolutions are immutable; the bound only limits memory (emptied when full).
+_LOCAL_RESOLUTIONS: dict[str, Resolution] = {}
+LOCAL_RESOLUTIONS_MAX = 2048
+
+
+def _remember(key: str, resolution: Resolution) -> None:
+    if len(_LOCAL_RESOLUTIONS) >= LOCAL_RESOLUTIONS_MAX:
+        _LOCAL_RESOLUTIONS.clear()
+    _LOCAL_RESOLUTIONS[key] = resolution
+
+
 def resolve_cached(
     *,
     variant: Variant | None = None,
@@ -659,8 +673,12 @@ def resolve_cached(
         package_code = package.code if isinstance(package, Package) else package
         raw_key = json.dumps([catalogue_version(), variant_id, list(service_items), package_code, tier])
         key = "resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
+        resolution = _LOCAL_RESOLUTIONS.get(key)
+        if resolution is not None:
+            return resolution
         resolution = cache.get(key)
         if resolution is not None:
+            _remember(key, resolution)
             return resolution
     if variant is None:
         variant = Variant.objects.filter(pk=variant_id).first()
@@ -669,4 +687,5 @@ def resolve_cached(
     resolution = resolve(variant=variant, service_items=service_items, package=package, tier=tier)
     if key is not None:
         cache.set(key, resolution, seconds)
+        _remember(key, resolution)
     return resolution

@@ -72,7 +72,7 @@ def test_production_variables_switch_to_postgres_redis_and_secure_settings():
     assert s["debug"] is False
     assert s["eager"] is False
     assert s["broker"] == "redis://127.0.0.1:6379/0"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "common.cache.RedisCache"
     assert s["secure_cookies"] is True
 
 
