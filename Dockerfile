@@ -19,4 +19,4 @@ RUN python scripts/compile_messages.py \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "carplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "carplatform.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -444,6 +444,8 @@ def throughput(args, bodies: list[bytes], *, cache_seconds: int) -> dict:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "carplatform.wsgi",
+            "--config",  # production's (gc frozen after the app loads), for both endpoints alike
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
