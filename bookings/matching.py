@@ -86,13 +86,15 @@ class MatchResult:
 
 
 class _Ranked:
-    """A candidate shop while matching: its totals and free-slot count, before any quote lines or
-    slot objects (those are built only for the shops returned)."""
+    """A candidate shop while matching: its totals and free-slot count, before any quote lines,
+    slot objects or ``Shop`` instance (those are built only for the shops returned)."""
 
     __slots__ = ("shop", "distance_km", "book", "totals", "free_count", "score")
 
-    def __init__(self, shop: Shop, distance_km: float, book: PriceBook, totals: Totals, free_count: int):
-        self.shop = shop
+    def __init__(
+        self, shop: ShopCandidate, distance_km: float, book: PriceBook, totals: Totals, free_count: int
+    ):
+        self.shop = shop  # the candidate: its numbers, its hours, and .shop for the model instance
         self.distance_km = distance_km
         self.book = book
         self.totals = totals
@@ -175,16 +177,15 @@ def match(
     # count of free slots; full quotes and slot lists are built for the returned page only.
     nearby: list[tuple[ShopCandidate, float]] = []
     for candidate in candidates:
-        shop = candidate.shop
-        distance = haversine_km(lat, lng, shop.lat, shop.lng)
-        within = distance <= radius and distance <= shop.service_radius_km
-        if within and opening_hours_on(shop, day, candidate.closure):
+        distance = haversine_km(lat, lng, candidate.lat, candidate.lng)
+        within = distance <= radius and distance <= candidate.service_radius_km
+        if within and opening_hours_on(candidate, day, candidate.closure):
             nearby.append((candidate, distance))
     day_slots = DaySlots(
-        [c.shop for c, _d in nearby],
+        [c for c, _d in nearby],
         day,
-        closures={c.shop.id: c.closure for c, _d in nearby if c.closure is not None},
-        booked={c.shop.id: c.booked for c, _d in nearby if c.booked},
+        closures={c.id: c.closure for c, _d in nearby if c.closure is not None},
+        booked={c.id: c.booked for c, _d in nearby if c.booked},
         now=now or timezone.now(),
     )
     tariff = Tariff(resolution)
@@ -193,10 +194,10 @@ def match(
         totals = tariff.totals(candidate.pricebook)
         if max_price is not None and totals.total_amount > max_price:
             continue
-        free_count = day_slots.free_count(candidate.shop)
+        free_count = day_slots.free_count(candidate)
         if open_on_day and not free_count:
             continue
-        ranked.append(_Ranked(candidate.shop, distance, candidate.pricebook, totals, free_count))
+        ranked.append(_Ranked(candidate, distance, candidate.pricebook, totals, free_count))
 
     _score(ranked, radius)
     picked = dispatch_pick(ranked)
@@ -218,7 +219,7 @@ def match(
             if quote is None:
                 quote = quotes[key] = resolution.price(book)
             found = built[r.shop.id] = ShopMatch(
-                shop=r.shop,
+                shop=r.shop.shop,
                 distance_km=r.distance_km,
                 quote=quote,
                 slots=day_slots.free(r.shop),

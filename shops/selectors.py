@@ -1,5 +1,6 @@
 """Reads for shops: memberships, opening hours on a day, free capacity per slot, price books."""
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -326,13 +327,54 @@ def _time(value) -> time | None:
     return time.fromisoformat(str(value))
 
 
-class ShopCandidate(NamedTuple):
-    """A shop from :func:`shop_candidates`, with what a match needs of it for one day and job."""
+class ShopCandidate:
+    """A shop from :func:`shop_candidates`, with what a match needs of it for one day and job.
 
-    shop: Shop  # with its district
+    Matching ranks up to a hundred candidates on a few numbers and returns a page of them, so a
+    candidate carries those numbers and its hours as plain attributes (``opening_hours_on`` and
+    :class:`DaySlots` take it like a ``Shop``) and builds its ``Shop`` model instance, with the
+    district, only when asked (``.shop``): for the shops a match returns.
+    """
+
+    __slots__ = (
+        *("id", "lat", "lng", "service_radius_km", "bays", "slot_minutes", "weekly_hours"),
+        *("observes_public_holidays", "rating", "dispatch_priority", "labour_rate_amount"),
+        *("closure", "pricebook", "booked", "_values", "_district", "_districts", "_shop"),
+    )
+
+    hours_for_weekday = Shop.hours_for_weekday  # reads only ``weekly_hours``
+
     closure: ShopClosure | None  # its own exception for the day
     pricebook: PriceBook  # its labour rate and, for this job only, fixed labour and part prices
     booked: dict[datetime, tuple[int, int]]  # the day's SlotCapacity rows: start → (capacity, booked)
+
+    @property
+    def shop(self) -> Shop:
+        """The ``Shop`` (only the columns a match reads; the rest deferred), with its district."""
+        shop = self._shop
+        if shop is None:
+            values = list(self._values)
+            for index, column, funcs in _shop_converters(connection.vendor):
+                for func in funcs:
+                    values[index] = func(values[index], column, connection)
+            shop = self._shop = Shop.from_db(connection.alias, CANDIDATE_SHOP_FIELDS, values)
+            district = self._district
+            if district[0] is None:
+                shop.district = None
+            else:  # shops of one district share its (read-only) row
+                found = self._districts.get(district[0])
+                if found is None:
+                    found = self._districts[district[0]] = District(
+                        **dict(zip(_DISTRICT_COLUMNS, district, strict=True))
+                    )
+                shop.district = found
+        return shop
+
+
+@lru_cache(maxsize=256)
+def _weekly_hours(text: str):
+    """The weekly hours of a candidate, parsed once per distinct value (shops share a few)."""
+    return json.loads(text)
 
 
 def _agg(expression: str) -> str:
@@ -520,31 +562,39 @@ def shop_candidates(
     n_shop = len(_candidate_fields())
     n_district = n_shop + len(_DISTRICT_COLUMNS)
     n_closure = n_district + len(_CLOSURE_COLUMNS)
-    converters = _shop_converters(connection.vendor)
-    alias = connection.alias
+    positions = _candidate_positions()
     districts: dict[str, District] = {}
     found = []
     for row in rows:
-        values = list(row[:n_shop])
-        for index, column, funcs in converters:
-            for func in funcs:
-                values[index] = func(values[index], column, connection)
-        shop = Shop.from_db(alias, CANDIDATE_SHOP_FIELDS, values)
-        district = row[n_shop:n_district]
-        if district[0] is None:
-            shop.district = None
-        else:  # shops of one district share its (read-only) row
-            found_district = districts.get(district[0])
-            if found_district is None:
-                found_district = districts[district[0]] = District(
-                    **dict(zip(_DISTRICT_COLUMNS, district, strict=True))
-                )
-            shop.district = found_district
+        candidate = ShopCandidate()
+        (
+            candidate.id,
+            candidate.lat,
+            candidate.lng,
+            candidate.service_radius_km,
+            candidate.bays,
+            candidate.slot_minutes,
+            weekly_hours,
+            candidate.observes_public_holidays,
+            rating,
+            candidate.dispatch_priority,
+            labour_rate,
+        ) = (row[index] for index in positions)
+        if isinstance(weekly_hours, str):  # JSON text (the field's converter would parse it)
+            weekly_hours = _weekly_hours(weekly_hours)
+        candidate.weekly_hours = weekly_hours
+        candidate.observes_public_holidays = bool(candidate.observes_public_holidays)
+        candidate.rating = _decimal(rating)
+        candidate.labour_rate_amount = labour_rate = _decimal(labour_rate)
+        candidate._values = row[:n_shop]
+        candidate._district = row[n_shop:n_district]
+        candidate._districts = districts
+        candidate._shop = None
         closure_id, is_open, opens, closes = row[n_district:n_closure]
-        closure = (
+        candidate.closure = (
             ShopClosure(
                 id=closure_id,
-                shop_id=shop.id,
+                shop_id=candidate.id,
                 date=day,
                 is_open=bool(is_open),
                 opens=_time(opens),
@@ -554,17 +604,40 @@ def shop_candidates(
             else None
         )
         _approx, fixed, prices, booked = row[n_closure:]
-        pricebook = PriceBook(
-            labour_rate=_decimal(shop.labour_rate_amount),
+        candidate.pricebook = PriceBook(
+            labour_rate=labour_rate,
             part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)},
             fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)},
         )
-        taken = {
+        candidate.booked = {
             datetime.fromtimestamp(int(epoch), UTC): (int(capacity), int(places))
             for epoch, capacity, places in _pairs(booked)
         }
-        found.append(ShopCandidate(shop, closure, pricebook, taken))
+        found.append(candidate)
     return found
+
+
+#: The attributes a candidate carries before (and without) its ``Shop``, in this order.
+_CANDIDATE_NUMBERS = (
+    "id",
+    "lat",
+    "lng",
+    "service_radius_km",
+    "bays",
+    "slot_minutes",
+    "weekly_hours",
+    "observes_public_holidays",
+    "rating",
+    "dispatch_priority",
+    "labour_rate_amount",
+)
+
+
+@lru_cache(maxsize=1)
+def _candidate_positions() -> tuple[int, ...]:
+    """Where each of ``_CANDIDATE_NUMBERS`` is in a candidate row."""
+    names = [field.attname for field in _candidate_fields()]
+    return tuple(names.index(name) for name in _CANDIDATE_NUMBERS)
 
 
 # --- price books ------------------------------------------------------------------------------
