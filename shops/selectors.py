@@ -458,15 +458,21 @@ def shop_candidates_sql(
     price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
     booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
 
+    # The job's items: the shop must offer every one (one row per shop and item: the unique index),
+    # and its fixed labour prices for them ("code=amount,…"). On PostgreSQL both come from ONE pass
+    # over the shop's offer (a LATERAL subquery); elsewhere from two correlated subqueries.
+    offer = (
+        f"FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
+        f"WHERE ss.shop_id = s.id AND si.code {in_codes}"
+    )
+    lateral = connection.vendor == "postgresql"
     columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
     columns += [
         f"{approx} AS approx_d2",
         # the shop's fixed labour prices for the job's items: "code=amount,…"
-        f"(SELECT {fixed_agg} FROM {service_table} ss "  # noqa: S608
-        f"INNER JOIN {item_table} si ON si.id = ss.service_item_id WHERE ss.shop_id = s.id "
-        f"AND ss.fixed_price_amount IS NOT NULL AND si.code {in_codes})",
+        "o.fixed" if lateral else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
         # its own prices of the job's parts: "part_id=amount,…"
         f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})",  # noqa: S608
         # the day's booked places: "epoch=capacity=booked,…"
@@ -475,11 +481,19 @@ def shop_candidates_sql(
     ]
     select_params = [
         *approx_params,
-        *code_params,
+        *([] if lateral else code_params),
         *part_params,
         adapt(day_start),
         adapt(day_start + timedelta(days=1)),
     ]
+    joins = [
+        f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id",
+        f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s",
+    ]
+    join_params = [connection.ops.adapt_datefield_value(day)]
+    if lateral:  # string_agg skips the NULLs: the items without a fixed price
+        joins.insert(0, f"CROSS JOIN LATERAL (SELECT COUNT(*) AS offered, {fixed_agg} AS fixed {offer}) o")
+        join_params = [*code_params, *join_params]
     where = [
         # a literal, not a parameter: a prepared (generic) plan can then use the partial index
         f"s.status = '{Shop.Status.ACTIVE.value}'",
@@ -490,26 +504,23 @@ def shop_candidates_sql(
         # the shop's own service area reaches the point (equirectangular, 2% slack; the caller
         # checks the exact great-circle distance on the few rows left)
         f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
-        # it offers every item of the job (one row per shop and item: the unique index)
-        f"(SELECT COUNT(*) FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
-        f"WHERE ss.shop_id = s.id AND si.code {in_codes}) = %s",
+        # it offers every item of the job
+        "o.offered = %s" if lateral else f"(SELECT COUNT(*) {offer}) = %s",
     ]
     sql = (
-        f"SELECT {', '.join(columns)} FROM {shop_table} s "  # noqa: S608 - names from _meta; values are params
-        f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id "
-        f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s "
+        f"SELECT {', '.join(columns)} FROM {shop_table} s {' '.join(joins)} "  # noqa: S608 - names from _meta; values are params
         f"WHERE {' AND '.join(where)} ORDER BY approx_d2, s.id LIMIT %s"
     )
     params = [
         *select_params,
-        connection.ops.adapt_datefield_value(day),
+        *join_params,
         min_lat,
         max_lat,
         min_lng,
         max_lng,
         *approx_params,
         1.02 / KM_PER_DEGREE_LAT**2,
-        *code_params,
+        *([] if lateral else code_params),
         len(set(codes)),
         limit,
     ]
