@@ -472,7 +472,14 @@ def throughput(args, bodies: list[bytes], *, cache_seconds: int) -> dict:
         for warm in phases.values():  # every worker resolves every job once, connections open
             run_load(port, warm, 2, clients=args.clients)
         load_before = load_average()
-        runs = run_interleaved(port, phases, min(args.seconds, 60), rounds=args.rounds, clients=args.clients)
+        runs = run_interleaved(
+            port,
+            phases,
+            min(args.seconds, 60),
+            rounds=args.rounds,
+            clients=args.clients,
+            server_pid=gunicorn.pid,
+        )
         load_after = load_average()
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
@@ -485,6 +492,8 @@ def throughput(args, bodies: list[bytes], *, cache_seconds: int) -> dict:
             "rps": round(answered / run["elapsed"], 1),
             "p99_ms": round(run["p99_ms"], 1),
             "other_statuses": {k: v for k, v in run["counts"].items() if k != ok[name]},
+            # CPU ms per request in the workers, in PostgreSQL (this database's backends), in the client
+            "cpu_ms": {where: round(ms, 2) for where, ms in run.get("cpu_ms", {}).items()},
         }
     baseline = max(rates["trivial_post"]["rps"], rates["trivial_get"]["rps"])
     return {
