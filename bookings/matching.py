@@ -217,7 +217,7 @@ def match(
             )
             quote = quotes.get(key)
             if quote is None:
-                quote = quotes[key] = resolution.price(book)
+                quote = quotes[key] = tariff.quote(book)  # == resolution.price(book)
             found = built[r.shop.id] = ShopMatch(
                 shop=r.shop.shop,
                 distance_km=r.distance_km,

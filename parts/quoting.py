@@ -271,6 +271,11 @@ class Tariff:
         self._labour_terms = tuple(labour_terms)
         self._labour_codes = frozenset(code for code, _hours in labour_terms)
         self._at_rate: dict[Decimal, tuple[Decimal, tuple[Decimal, ...]]] = {}
+        self._resolution = resolution
+        self._parts_by_item = parts_by_item
+        self._labour_by_item = labour_by_item
+        self._list_lines: dict[int, QuoteLine] = {}  # id(part) -> its line at list price
+        self._rate_lines: dict[tuple[str, Decimal], QuoteLine] = {}  # (code, rate) -> labour line
 
     def _labour_at(self, rate: Decimal) -> tuple[Decimal, tuple[Decimal, ...]]:
         """(sum, each line's amount) of the labour at an hourly rate; computed once per rate."""
@@ -297,6 +302,72 @@ class Tariff:
             quantize_fen(parts_amount),
             quantize_fen(labour_amount),
             quantize_fen(parts_amount + labour_amount),
+        )
+
+    def quote(self, book: PriceBook) -> Quote:
+        """Exactly ``Resolution.price(book)``; the lines that do not depend on the shop (a part at
+        list price, labour at an hourly rate already seen) are built once and shared by the quotes
+        (``QuoteLine`` is immutable). Matching builds a quote for each shop it returns."""
+        lines: list[QuoteLine] = []
+        parts_amount = labour_amount = ZERO
+        part_prices, fixed_prices = book.part_prices, book.fixed_prices
+        for code in self._resolution.service_item_codes:  # the order and the lines of ``price``
+            for part in self._parts_by_item.get(code, ()):
+                if part.part_id in part_prices:
+                    unit_price = quantize_fen(part_prices[part.part_id])
+                    amount = quantize_fen(part.quantity * unit_price)
+                    line = QuoteLine(
+                        "part", code, part.sku, part.name_en, part.name_zh, part.quantity, unit_price, amount
+                    )
+                else:
+                    line = self._list_lines.get(id(part))
+                    if line is None:
+                        unit_price = quantize_fen(part.list_price)
+                        amount = quantize_fen(part.quantity * unit_price)
+                        line = self._list_lines[id(part)] = QuoteLine(
+                            "part",
+                            code,
+                            part.sku,
+                            part.name_en,
+                            part.name_zh,
+                            part.quantity,
+                            unit_price,
+                            amount,
+                        )
+                parts_amount += line.amount
+                lines.append(line)
+            labour = self._labour_by_item.get(code)
+            if labour is None:
+                continue
+            if code in fixed_prices:
+                unit_price = quantize_fen(fixed_prices[code])
+                amount = quantize_fen(Decimal("1") * unit_price)
+                line = QuoteLine(
+                    "labour", code, "", labour.name_en, labour.name_zh, Decimal("1"), unit_price, amount
+                )
+            else:
+                line = self._rate_lines.get((code, book.labour_rate))
+                if line is None:
+                    unit_price = quantize_fen(book.labour_rate)
+                    line = self._rate_lines[(code, book.labour_rate)] = QuoteLine(
+                        "labour",
+                        code,
+                        "",
+                        labour.name_en,
+                        labour.name_zh,
+                        labour.hours,
+                        unit_price,
+                        quantize_fen(labour.hours * unit_price),
+                    )
+            labour_amount += line.amount
+            lines.append(line)
+        return Quote(
+            lines=tuple(lines),
+            parts_amount=quantize_fen(parts_amount),
+            labour_amount=quantize_fen(labour_amount),
+            total_amount=quantize_fen(parts_amount + labour_amount),
+            currency=settings.CURRENCY,
+            gaps=self._resolution.gaps,
         )
 
 

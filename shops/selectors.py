@@ -190,6 +190,7 @@ class DaySlots:
         # per grid (by identity; the grid is kept so that its id stays its own): the index of its
         # first slot after `now`, and slot start → index
         self._first_future: dict[int, tuple[tuple, int]] = {}
+        self._by_shop: dict[int, tuple[tuple, int]] = {}  # shop id -> (its grid, first future index)
         self._positions: dict[int, dict[datetime, int]] = {}
         self._empty: dict[tuple[int, int], tuple[Slot, ...]] = {}  # (id(grid), bays) -> slots
         taken: dict[int, dict[datetime, tuple[int, int]]] = booked if booked is not None else {}
@@ -205,12 +206,16 @@ class DaySlots:
         self._taken = taken
 
     def _future_grid(self, shop: Shop) -> tuple[tuple[tuple[datetime, datetime], ...], int]:
+        known = self._by_shop.get(shop.id)
+        if known is not None:
+            return known
         grid = _slot_grid_for(shop, self.day, self.closures.get(shop.id))
         known = self._first_future.get(id(grid))
         if known is None:
             now = self.now
             start = next((index for index, (starts_at, _e) in enumerate(grid) if starts_at > now), len(grid))
             known = self._first_future[id(grid)] = (grid, start)
+        self._by_shop[shop.id] = known  # free_count, then free or all: the day's hours read once
         return known
 
     def _unbooked(self, grid: tuple, start: int, bays: int) -> tuple[Slot, ...]:

@@ -46,7 +46,7 @@ class _BodyBuilder:
 
     def __init__(self):
         self._prices: dict[int, dict] = {}  # id(quote) -> its "price" object
-        self._lines: dict[QuoteLine, dict] = {}
+        self._lines: dict[int, dict] = {}  # id(line) -> its body (the kept quotes keep their lines)
         self._quotes: list[Quote] = []  # keeps every quote alive while its id is a key
 
     def price(self, quote: Quote) -> dict:
@@ -54,10 +54,10 @@ class _BodyBuilder:
         if found is None:
             currency = quote.currency
             lines = []
-            for line in quote.lines:
-                body = self._lines.get(line)
+            for line in quote.lines:  # quotes share their common lines (Tariff.quote): by identity
+                body = self._lines.get(id(line))
                 if body is None:
-                    body = self._lines[line] = _line_body(line, currency)
+                    body = self._lines[id(line)] = _line_body(line, currency)
                 lines.append(body)
             found = self._prices[id(quote)] = {
                 "parts": money_dict(quote.parts_amount, currency),

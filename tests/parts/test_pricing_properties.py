@@ -97,3 +97,22 @@ def test_the_tariff_totals_are_exactly_those_of_the_full_quote(resolution, books
             str(quote.labour_amount),
             str(quote.total_amount),
         ]
+
+
+@given(resolution=jobs(), books=st.lists(price_books, min_size=1, max_size=6))
+def test_the_tariff_quote_is_exactly_the_full_quote(resolution, books):
+    tariff = Tariff(resolution)  # its shared lines (list prices, labour at a rate seen) reused
+
+    for book in books + books[:1] + [PriceBook(labour_rate=books[0].labour_rate)]:
+        expected = resolution.price(book)
+        quote = tariff.quote(book)
+
+        assert quote == expected
+        assert [[str(value) for value in vars(line).values()] for line in quote.lines] == [
+            [str(value) for value in vars(line).values()] for line in expected.lines
+        ]
+        assert [str(quote.parts_amount), str(quote.labour_amount), str(quote.total_amount)] == [
+            str(expected.parts_amount),
+            str(expected.labour_amount),
+            str(expected.total_amount),
+        ]
