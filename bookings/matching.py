@@ -188,7 +188,7 @@ def match(
         booked={c.id: c.booked for c, _d in nearby if c.booked},
         now=now or timezone.now(),
     )
-    tariff = Tariff(resolution)
+    tariff = Tariff.of(resolution)  # kept with a cached resolution: its sums and lines too
     ranked: list[_Ranked] = []
     for candidate, distance in nearby:
         totals = tariff.totals(candidate.pricebook)

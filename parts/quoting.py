@@ -277,6 +277,18 @@ class Tariff:
         self._list_lines: dict[int, QuoteLine] = {}  # id(part) -> its line at list price
         self._rate_lines: dict[tuple[str, Decimal], QuoteLine] = {}  # (code, rate) -> labour line
 
+    @classmethod
+    def of(cls, resolution: "Resolution") -> "Tariff":
+        """The tariff of a resolution, kept while the process keeps the resolution (the same object
+        for a cached job: ``resolve_cached``), so its sums per rate and its shared lines serve every
+        later quote of that job."""
+        found = _TARIFFS.get(id(resolution))
+        if found is None or found._resolution is not resolution:
+            if len(_TARIFFS) >= LOCAL_RESOLUTIONS_MAX:
+                _TARIFFS.clear()
+            found = _TARIFFS[id(resolution)] = cls(resolution)
+        return found
+
     def _labour_at(self, rate: Decimal) -> tuple[Decimal, tuple[Decimal, ...]]:
         """(sum, each line's amount) of the labour at an hourly rate; computed once per rate."""
         found = self._at_rate.get(rate)
@@ -369,6 +381,10 @@ class Tariff:
             currency=settings.CURRENCY,
             gaps=self._resolution.gaps,
         )
+
+
+#: Tariffs by id(resolution); each holds its resolution, so an id is never reused while listed.
+_TARIFFS: dict[int, Tariff] = {}
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,22 @@ def test_the_tariff_quote_is_exactly_the_full_quote(resolution, books):
             str(expected.labour_amount),
             str(expected.total_amount),
         ]
+
+
+def test_a_resolution_keeps_one_tariff_and_its_shared_lines():
+    resolution = Resolution(
+        variant_id=1,
+        service_item_codes=("oil_change",),
+        parts=(
+            ResolvedPart(1, "SKU-1", "Part", "配件", "x", Decimal("2.00"), Decimal("30.00"), "oil_change"),
+        ),
+        labour=(ResolvedLabour("oil_change", "Job", "项目", Decimal("0.50")),),
+        gaps=(),
+    )
+    book = PriceBook(labour_rate=Decimal("100.00"))
+
+    first = Tariff.of(resolution).quote(book)
+
+    assert Tariff.of(resolution) is Tariff.of(resolution)
+    assert Tariff.of(resolution).quote(book).lines[0] is first.lines[0]  # built once, shared
+    assert first == resolution.price(book)
