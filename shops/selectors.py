@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -578,7 +579,7 @@ def shop_candidates(
     n_shop = len(_candidate_fields())
     n_district = n_shop + len(_DISTRICT_COLUMNS)
     n_closure = n_district + len(_CLOSURE_COLUMNS)
-    positions = _candidate_positions()
+    numbers = itemgetter(*_candidate_positions())
     districts: dict[str, District] = {}
     found = []
     for row in rows:
@@ -595,7 +596,7 @@ def shop_candidates(
             rating,
             candidate.dispatch_priority,
             labour_rate,
-        ) = (row[index] for index in positions)
+        ) = numbers(row)
         if isinstance(weekly_hours, str):  # JSON text (the field's converter would parse it)
             weekly_hours = _weekly_hours(weekly_hours)
         candidate.weekly_hours = weekly_hours
@@ -622,13 +623,19 @@ def shop_candidates(
         _approx, fixed, prices, booked = row[n_closure:]
         candidate.pricebook = PriceBook(
             labour_rate=labour_rate,
-            part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)},
-            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)},
+            part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)}
+            if prices
+            else {},
+            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)} if fixed else {},
         )
-        candidate.booked = {
-            datetime.fromtimestamp(int(epoch), UTC): (int(capacity), int(places))
-            for epoch, capacity, places in _pairs(booked)
-        }
+        candidate.booked = (
+            {
+                datetime.fromtimestamp(int(epoch), UTC): (int(capacity), int(places))
+                for epoch, capacity, places in _pairs(booked)
+            }
+            if booked
+            else {}
+        )
         found.append(candidate)
     return found
 
