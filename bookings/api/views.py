@@ -16,7 +16,7 @@ from common.errors import DomainError
 from common.money import money_dict
 from parts.quoting import Quote, QuoteLine, UnknownVariant, resolve_cached
 from shops.models import COORDINATE_SYSTEM
-from shops.selectors import district_point
+from shops.selectors import Slot, district_point
 
 
 class UnknownDistrict(DomainError):
@@ -48,6 +48,8 @@ class _BodyBuilder:
         self._prices: dict[int, dict] = {}  # id(quote) -> its "price" object
         self._lines: dict[int, dict] = {}  # id(line) -> its body (the kept quotes keep their lines)
         self._quotes: list[Quote] = []  # keeps every quote alive while its id is a key
+        self._slots: dict[int, dict] = {}  # id(slot) -> its body
+        self._kept: list[Slot] = []  # keeps every slot alive while its id is a key
 
     def price(self, quote: Quote) -> dict:
         found = self._prices.get(id(quote))
@@ -67,6 +69,18 @@ class _BodyBuilder:
                 "lines": lines,
             }
             self._quotes.append(quote)
+        return found
+
+    def slot(self, slot: Slot) -> dict:
+        # shops with the same hours and nothing booked share their Slot objects (DaySlots)
+        found = self._slots.get(id(slot))
+        if found is None:
+            found = self._slots[id(slot)] = {
+                "starts_at": slot.starts_at.isoformat(),
+                "ends_at": slot.ends_at.isoformat(),
+                "free": slot.free,
+            }
+            self._kept.append(slot)
         return found
 
     def match(self, m: ShopMatch) -> dict:
@@ -97,10 +111,7 @@ class _BodyBuilder:
             "score": round(m.score, 4),
             "price": self.price(m.quote),
             "free_slot_count": len(m.slots),
-            "next_free_slots": [
-                {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "free": s.free}
-                for s in m.next_free_slots
-            ],
+            "next_free_slots": [self.slot(s) for s in m.next_free_slots],
         }
 
 
