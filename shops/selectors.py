@@ -444,22 +444,53 @@ def shop_candidates_sql(
     part_ids: Sequence[int] = (),
     limit: int = 100,
 ) -> tuple[str, list]:
-    """The one SQL statement behind :func:`shop_candidates` (the bench EXPLAINs it)."""
+    """The one SQL statement behind :func:`shop_candidates` (the bench EXPLAINs it): its text
+    (built once per database and list lengths, :func:`_candidates_text`) and its parameters."""
+    lateral = connection.vendor == "postgresql"
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
+    approx_params = [lat, lat, lng, lng, math.cos(math.radians(lat)) ** 2]
+    codes = list(codes)
+    # one array parameter on PostgreSQL: the text is the same for every job, so it is prepared
+    code_params = in_list(connection, codes, "text")[1]
+    part_params = in_list(connection, part_ids, "bigint")[1]
+    day_start = datetime.combine(day, time.min, tzinfo=local_tz())
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = _candidates_text(connection.vendor, len(codes), len(part_params))
+    params = [
+        # the columns: approx_d2, (fixed prices), part prices, booked places
+        *approx_params,
+        *([] if lateral else code_params),
+        *part_params,
+        adapt(day_start),
+        adapt(day_start + timedelta(days=1)),
+        # the joins: (the offer), the closure of the day
+        *(code_params if lateral else []),
+        connection.ops.adapt_datefield_value(day),
+        # the conditions
+        min_lat,
+        max_lat,
+        min_lng,
+        max_lng,
+        *approx_params,
+        1.02 / KM_PER_DEGREE_LAT**2,
+        *([] if lateral else code_params),
+        len(set(codes)),
+        limit,
+    ]
+    return sql, params
+
+
+@lru_cache(maxsize=64)
+def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
+    """The candidate statement's text: one per database (and, outside PostgreSQL, list lengths)."""
     qn = connection.ops.quote_name
     shop_table, district_table = qn(Shop._meta.db_table), qn(District._meta.db_table)
     closure_table, service_table = qn(ShopClosure._meta.db_table), qn(ShopService._meta.db_table)
     price_table, item_table = qn(ShopPartPrice._meta.db_table), qn(ServiceItem._meta.db_table)
     capacity_table = qn(SlotCapacity._meta.db_table)
-    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
-    cos2 = math.cos(math.radians(lat)) ** 2
     approx = "((s.lat - %s) * (s.lat - %s) + (s.lng - %s) * (s.lng - %s) * %s)"
-    approx_params = [lat, lat, lng, lng, cos2]
-    codes = list(codes)
-    # one array parameter on PostgreSQL: the text is the same for every job, so it is prepared
-    in_codes, code_params = in_list(connection, codes, "text")
-    in_parts, part_params = in_list(connection, part_ids, "bigint")
-    day_start = datetime.combine(day, time.min, tzinfo=local_tz())
-    adapt = connection.ops.adapt_datetimefield_value
+    in_codes = in_list(connection, range(n_codes), "text")[0]
+    in_parts = in_list(connection, range(n_parts), "bigint")[0]
     fixed_agg = _agg("si.code || '=' || ss.fixed_price_amount")
     price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
     booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
@@ -471,7 +502,7 @@ def shop_candidates_sql(
         f"FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
         f"WHERE ss.shop_id = s.id AND si.code {in_codes}"
     )
-    lateral = connection.vendor == "postgresql"
+    lateral = vendor == "postgresql"
     columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
@@ -485,21 +516,12 @@ def shop_candidates_sql(
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
     ]
-    select_params = [
-        *approx_params,
-        *([] if lateral else code_params),
-        *part_params,
-        adapt(day_start),
-        adapt(day_start + timedelta(days=1)),
-    ]
     joins = [
         f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id",
         f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s",
     ]
-    join_params = [connection.ops.adapt_datefield_value(day)]
     if lateral:  # string_agg skips the NULLs: the items without a fixed price
         joins.insert(0, f"CROSS JOIN LATERAL (SELECT COUNT(*) AS offered, {fixed_agg} AS fixed {offer}) o")
-        join_params = [*code_params, *join_params]
     where = [
         # a literal, not a parameter: a prepared (generic) plan can then use the partial index
         f"s.status = '{Shop.Status.ACTIVE.value}'",
@@ -513,24 +535,10 @@ def shop_candidates_sql(
         # it offers every item of the job
         "o.offered = %s" if lateral else f"(SELECT COUNT(*) {offer}) = %s",
     ]
-    sql = (
+    return (
         f"SELECT {', '.join(columns)} FROM {shop_table} s {' '.join(joins)} "  # noqa: S608 - names from _meta; values are params
         f"WHERE {' AND '.join(where)} ORDER BY approx_d2, s.id LIMIT %s"
     )
-    params = [
-        *select_params,
-        *join_params,
-        min_lat,
-        max_lat,
-        min_lng,
-        max_lng,
-        *approx_params,
-        1.02 / KM_PER_DEGREE_LAT**2,
-        *([] if lateral else code_params),
-        len(set(codes)),
-        limit,
-    ]
-    return sql, params
 
 
 @lru_cache(maxsize=8)
