@@ -194,6 +194,8 @@ def main() -> None:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "carplatform.wsgi:application",
+            "--config",  # production's (gc frozen after the app loads), for both endpoints alike
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
