@@ -219,14 +219,7 @@ class Resolution:
             lines.append(
                 QuoteLine("labour", code, "", labour.name_en, labour.name_zh, quantity, unit_price, amount)
             )
-        return Quote(
-            lines=tuple(lines),
-            parts_amount=quantize_fen(parts_amount),
-            labour_amount=quantize_fen(labour_amount),
-            total_amount=quantize_fen(parts_amount + labour_amount),
-            currency=settings.CURRENCY,
-            gaps=self.gaps,
-        )
+        return _quote_of(lines, parts_amount, labour_amount, self.gaps)
 
 
 class Totals(NamedTuple):
@@ -235,6 +228,18 @@ class Totals(NamedTuple):
     parts_amount: Decimal
     labour_amount: Decimal
     total_amount: Decimal
+
+
+def _quote_of(lines: list, parts_amount: Decimal, labour_amount: Decimal, gaps) -> "Quote":
+    """The quote of priced lines (``Resolution.price`` and ``Tariff.quote`` end alike)."""
+    return Quote(
+        lines=tuple(lines),
+        parts_amount=quantize_fen(parts_amount),
+        labour_amount=quantize_fen(labour_amount),
+        total_amount=quantize_fen(parts_amount + labour_amount),
+        currency=settings.CURRENCY,
+        gaps=gaps,
+    )
 
 
 class Tariff:
@@ -373,14 +378,7 @@ class Tariff:
                     )
             labour_amount += line.amount
             lines.append(line)
-        return Quote(
-            lines=tuple(lines),
-            parts_amount=quantize_fen(parts_amount),
-            labour_amount=quantize_fen(labour_amount),
-            total_amount=quantize_fen(parts_amount + labour_amount),
-            currency=settings.CURRENCY,
-            gaps=self._resolution.gaps,
-        )
+        return _quote_of(lines, parts_amount, labour_amount, self._resolution.gaps)
 
 
 #: Tariffs by id(resolution); each holds its resolution, so an id is never reused while listed.
