@@ -86,20 +86,26 @@ class MatchResult:
 
 
 class _Ranked:
-    """A candidate shop while matching: its totals and free-slot count, before any quote lines,
-    slot objects or ``Shop`` instance (those are built only for the shops returned)."""
+    """A candidate shop while matching: its totals, before any quote lines, slot objects or
+    ``Shop`` instance (those are built only for the shops returned). Its count of free slots is
+    worked out when first asked (``open_on_day``, or "any nearby shop" looking down its list)."""
 
-    __slots__ = ("shop", "distance_km", "book", "totals", "free_count", "score")
+    __slots__ = ("shop", "distance_km", "book", "totals", "score", "_day_slots", "_free_count")
 
-    def __init__(
-        self, shop: ShopCandidate, distance_km: float, book: PriceBook, totals: Totals, free_count: int
-    ):
+    def __init__(self, shop: ShopCandidate, distance_km: float, book: PriceBook, totals: Totals, day_slots):
         self.shop = shop  # the candidate: its numbers, its hours, and .shop for the model instance
         self.distance_km = distance_km
         self.book = book
         self.totals = totals
-        self.free_count = free_count
         self.score = 0.0
+        self._day_slots = day_slots
+        self._free_count: int | None = None
+
+    @property
+    def free_count(self) -> int:
+        if self._free_count is None:
+            self._free_count = self._day_slots.free_count(self.shop)
+        return self._free_count
 
 
 def _score(ranked: list[_Ranked], radius_km: float) -> None:
@@ -127,10 +133,12 @@ SORT_KEYS = {
 def dispatch_pick(ranked: Sequence[_Ranked]) -> _Ranked | None:
     """ "Any nearby shop" (就近派单): among shops with a free place that day, the highest dispatch
     priority wins, then the best score, then the nearest."""
-    available = [r for r in ranked if r.free_count]
-    if not available:
-        return None
-    return max(available, key=lambda r: (r.shop.dispatch_priority, r.score, -r.distance_km))
+    # the first with a free place down the order of preference: the one max() would pick among the
+    # available (a stable sort keeps equals in their order), counting free places only that far
+    preferred = sorted(
+        ranked, key=lambda r: (r.shop.dispatch_priority, r.score, -r.distance_km), reverse=True
+    )
+    return next((r for r in preferred if r.free_count), None)
 
 
 def match(
@@ -194,10 +202,10 @@ def match(
         totals = tariff.totals(candidate.pricebook)
         if max_price is not None and totals.total_amount > max_price:
             continue
-        free_count = day_slots.free_count(candidate)
-        if open_on_day and not free_count:
+        r = _Ranked(candidate, distance, candidate.pricebook, totals, day_slots)
+        if open_on_day and not r.free_count:
             continue
-        ranked.append(_Ranked(candidate, distance, candidate.pricebook, totals, free_count))
+        ranked.append(r)
 
     _score(ranked, radius)
     picked = dispatch_pick(ranked)

@@ -189,3 +189,43 @@ def test_the_candidate_statement_has_one_text_whatever_the_job_so_it_is_prepared
     assert one == two
     assert len(one_params) == len(two_params)
     assert "'active'" in one
+
+
+def test_any_nearby_shop_counts_free_places_only_down_to_the_one_it_picks():
+    """``dispatch_pick`` picks what ``max`` over the shops with a free place would (priority, then
+    score, then nearest; the first of equals), asking for free places in order of preference only
+    until one has some."""
+    from types import SimpleNamespace
+
+    from bookings.matching import _Ranked, dispatch_pick
+
+    class CountingSlots:
+        def __init__(self, free):
+            self.free, self.asked = free, []
+
+        def free_count(self, shop):
+            self.asked.append(shop.id)
+            return self.free[shop.id]
+
+    # (id, dispatch priority, score, distance, free places)
+    rows = [
+        (1, 0, 0.9, 1.0, 3),
+        (2, 5, 0.2, 4.0, 0),
+        (3, 5, 0.2, 2.0, 1),
+        (4, 5, 0.2, 2.0, 2),
+        (5, 1, 0.5, 1.0, 1),
+    ]
+    slots = CountingSlots({row[0]: row[4] for row in rows})
+    ranked = []
+    for shop_id, priority, score, distance, _free in rows:
+        r = _Ranked(SimpleNamespace(id=shop_id, dispatch_priority=priority), distance, None, None, slots)
+        r.score = score
+        ranked.append(r)
+
+    picked = dispatch_pick(ranked)
+
+    key = lambda r: (r.shop.dispatch_priority, r.score, -r.distance_km)  # noqa: E731
+    assert picked is max((r for r in ranked if slots.free[r.shop.id]), key=key)
+    assert picked.shop.id == 3  # priority 5, nearer than shop 2; shop 4 ties with it and comes later
+    assert slots.asked == [3]  # shop 3 came first in preference and had a place: nothing else asked
+    assert dispatch_pick([]) is None
