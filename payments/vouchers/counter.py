@@ -164,7 +164,7 @@ def voucher_lookup(*, user, code: str, shop_id: int | None = None, now=None) -> 
 def voucher_redeem_by_code(
     *, user, code: str, request_id: str, shop_id: int | None = None, now=None
 ) -> Redemption:
-    """Step two: redeem the code, exactly once (``services.voucher_redeem`` locks the voucher);
+    """Step two: redeem the code, exactly once (``services.voucher_redeem_code`` locks the voucher);
     a retry with the same ``request_id`` by the same person returns the first redemption."""
     now = now or timezone.now()
     if not request_id or request_id.startswith(EXTRA_REQUEST_ID_PREFIX):
