@@ -267,21 +267,7 @@ def additional_work_request(
         raised_by=staff,
         created_at=now or timezone.now(),
     )
-    AdditionalWorkLine.objects.bulk_create(
-        AdditionalWorkLine(
-            additional_work=extra,
-            kind=line.kind,
-            service_item_code=line.service_item_code,
-            sku=line.sku,
-            name_en=line.name_en,
-            name_zh=line.name_zh,
-            quantity=line.quantity,
-            unit_price_amount=line.unit_price,
-            amount=line.amount,
-            position=position,
-        )
-        for position, line in enumerate(quote.lines)
-    )
+    AdditionalWorkLine.objects.bulk_create(AdditionalWorkLine.frozen(quote.lines, additional_work=extra))
     AdditionalWorkEvent.objects.create(
         additional_work=extra, to_status=W.REQUESTED, actor=staff, reason=gettext_noop("raised by the shop")
     )

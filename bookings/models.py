@@ -137,6 +137,26 @@ class PricedLine(models.Model):
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
+    @classmethod
+    def frozen(cls, quote_lines, **parent) -> list:
+        """Unsaved lines of ``cls`` for a quote's lines (``parts.quoting.QuoteLine``), in order,
+        each with ``parent`` (``booking=…`` or ``additional_work=…``)."""
+        return [
+            cls(
+                kind=line.kind,
+                service_item_code=line.service_item_code,
+                sku=line.sku,
+                name_en=line.name_en,
+                name_zh=line.name_zh,
+                quantity=line.quantity,
+                unit_price_amount=line.unit_price,
+                amount=line.amount,
+                position=position,
+                **parent,
+            )
+            for position, line in enumerate(quote_lines)
+        ]
+
 
 class BookingLine(PricedLine):
     """One frozen line of the order's quote, exactly as the owner saw it."""
@@ -151,12 +171,10 @@ class BookingLine(PricedLine):
         return f"{self.booking_id}: {self.name_en} × {self.quantity}"
 
 
-class BookingEvent(models.Model):
-    """One state change of a booking: who, when, from what to what, and why."""
+class StateEvent(models.Model):
+    """One state change (an order's or an extra's): who, when and why; the subclass adds what
+    changed and its from/to states."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=Booking.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Booking.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -164,7 +182,19 @@ class BookingEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
+
+
+class BookingEvent(StateEvent):
+    """One state change of a booking: who, when, from what to what, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Booking.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Booking.Status.choices)
+
+    class Meta(StateEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '-'} → {self.to_status}"
@@ -435,20 +465,15 @@ class AdditionalWorkLine(PricedLine):
         return f"extra {self.additional_work_id}: {self.name_en} × {self.quantity}"
 
 
-class AdditionalWorkEvent(models.Model):
+class AdditionalWorkEvent(StateEvent):
     """One state change of an extra: who, when, from what to what."""
 
     additional_work = models.ForeignKey(AdditionalWork, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12, choices=AdditionalWork.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=AdditionalWork.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(StateEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"extra {self.additional_work_id}: {self.from_status or '-'} → {self.to_status}"

@@ -260,21 +260,7 @@ def booking_create(
         created_at=now,
         updated_at=now,
     )
-    lines = [
-        BookingLine(
-            booking=booking,
-            kind=line.kind,
-            service_item_code=line.service_item_code,
-            sku=line.sku,
-            name_en=line.name_en,
-            name_zh=line.name_zh,
-            quantity=line.quantity,
-            unit_price_amount=line.unit_price,
-            amount=line.amount,
-            position=position,
-        )
-        for position, line in enumerate(quote.lines)
-    ]
+    lines = BookingLine.frozen(quote.lines, booking=booking)
     event = BookingEvent(
         booking=booking,
         from_status="",

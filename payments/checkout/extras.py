@@ -123,10 +123,7 @@ def extra_settlement_line(*, extra: AdditionalWork, booking: Booking, at: dateti
         request_id=f"{EXTRA_REQUEST_ID_PREFIX}{extra.pk}",
         redeemed_at=at,
         gross_amount=extra.total_amount,
-        commission_rate=split.rate,
-        commission_amount=split.commission_amount,
-        subsidy_amount=split.subsidy_amount,
-        merchant_amount=split.merchant_amount,
+        **split.frozen(),
         currency=extra.currency,
         ledger_entry=entry,
     )

@@ -31,6 +31,15 @@ class CommissionQuote:
     subsidy_amount: Decimal
     merchant_amount: Decimal
 
+    def frozen(self) -> dict:
+        """The split as a ``Redemption`` freezes it (its field names)."""
+        return {
+            "commission_rate": self.rate,
+            "commission_amount": self.commission_amount,
+            "subsidy_amount": self.subsidy_amount,
+            "merchant_amount": self.merchant_amount,
+        }
+
 
 def _specificity(rule) -> tuple[int, int, datetime]:
     return (rule.shop_id is not None, rule.service_item_id is not None, rule.valid_from)

@@ -201,10 +201,7 @@ def _redeem_locked(voucher: Voucher, *, shop, staff, request_id: str, now, attem
         request_id=request_id,
         redeemed_at=now,
         gross_amount=booking.total_amount,
-        commission_rate=split.rate,
-        commission_amount=split.commission_amount,
-        subsidy_amount=split.subsidy_amount,
-        merchant_amount=split.merchant_amount,
+        **split.frozen(),
         currency=booking.currency,
         ledger_entry=entry,
     )
