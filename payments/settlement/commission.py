@@ -69,7 +69,10 @@ def _rules(*, shop, at: datetime, codes, booking_id: int | None = None) -> list:
         f"LEFT OUTER JOIN {items_table} i ON i.id = r.service_item_id "
         f"WHERE (r.shop_id = %s OR r.shop_id IS NULL) "
         f"AND (r.service_item_id IS NULL OR {wanted}) "
-        f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s)"
+        f"AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until > %s) "
+        # the first of equally specific rules wins (``max``, ``_best_rates``): the oldest, as in
+        # the redemption's one statement (decision 0016)
+        f"ORDER BY r.id"
     )
     return fetch_instances(CommissionRule, sql, [shop.pk, *params, moment, moment])
 

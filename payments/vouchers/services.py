@@ -15,6 +15,7 @@ from payments.ledger import services as ledger
 from payments.settlement.commission import commission_quote
 from payments.settlement.services import redemption_settlement_hold
 from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
+from payments.vouchers.redeem_sql import redeem_in_one_statement
 
 
 def voucher_issue(*, booking: Booking) -> Voucher:
@@ -132,7 +133,6 @@ def voucher_redeem(
     return _redeem_locked(voucher, shop=shop, staff=staff, request_id=request_id, now=now, attempt=attempt)
 
 
-@transaction.atomic
 def voucher_redeem_code(
     *,
     code: codes.CodeDigests,
@@ -143,9 +143,36 @@ def voucher_redeem_code(
     attempt: RedemptionAttempt | None = None,
 ) -> Redemption:
     """``voucher_redeem`` of the voucher a typed or scanned code names, at whichever of ``shops``
-    (where this person works the counter) it belongs to: the look-up is the lock statement, so
-    the counter's redemption finds, locks and reads the voucher and its order in one round trip.
-    ``attempt.shop_id`` becomes the voucher's shop once it is found (the log of a refusal too)."""
+    (where this person works the counter) it belongs to. ``attempt.shop_id`` becomes the voucher's
+    shop once it is found (the log of a refusal too).
+
+    On PostgreSQL the usual redemption is one statement in its own transaction
+    (``redeem_sql.redeem_in_one_statement``, decision 0016); when that does not apply (a refusal, a
+    replay, a service with its own commission rate, a ledger account not created yet) it wrote
+    nothing, and the general path below runs.
+    """
+    now = now or timezone.now()
+    redemption = redeem_in_one_statement(
+        lookup=code.column,
+        digests=code.digests,
+        shops=shops,
+        staff=staff,
+        request_id=request_id,
+        now=now,
+        attempt=attempt,
+        currency=settings.CURRENCY,
+    )
+    if redemption is not None:
+        return redemption
+    return _voucher_redeem_code_locked(
+        code=code, shops=shops, staff=staff, request_id=request_id, now=now, attempt=attempt
+    )
+
+
+@transaction.atomic
+def _voucher_redeem_code_locked(*, code: codes.CodeDigests, shops, staff, request_id: str, now, attempt):
+    """The general path of ``voucher_redeem_code``: the look-up is the lock statement, so it finds,
+    locks and reads the voucher and its order in one round trip."""
     voucher = _voucher_lock(column=code.column, values=code.digests, staff=staff, request_id=request_id)
     shop = next((shop for shop in shops if voucher is not None and shop.pk == voucher.shop_id), None)
     if shop is None:

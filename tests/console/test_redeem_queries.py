@@ -38,16 +38,17 @@ def _two_codes(job):
 
 
 @pytest.mark.django_db
-def test_a_redemption_takes_nine_statements_in_a_test_transaction(job, django_assert_max_num_queries):
+def test_a_redemption_takes_three_statements_in_a_test_transaction(job, django_assert_max_num_queries):
     # given a shop whose ledger accounts exist (a first redemption created them)
     counter, first_code, second_code = _two_codes(job)
     client = _token_client(counter.cashier)
     assert client.post(REDEEM, {"code": first_code, "request_id": "warm"}, format="json").status_code == 200
 
-    # when the next code is redeemed (inside the test's transaction: a savepoint pair, and the
-    # ledger's account cache stays cold because nothing commits; SQLite writes the entry's lines,
-    # the redemption, the voucher and the attempt one by one)
-    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 12):
+    # when the next code is redeemed (inside the test's transaction; on SQLite the general path:
+    # a savepoint pair, the lock, the rules, the entry and its lines, the redemption, the voucher
+    # and the attempt one by one)
+    postgres = connection.vendor == "postgresql"
+    with django_assert_max_num_queries(3 if postgres else 12):
         response = client.post(REDEEM, {"code": second_code, "request_id": "pinned"}, format="json")
 
     # then it is redeemed, posted, and its attempt logged
@@ -61,21 +62,40 @@ def test_a_redemption_takes_nine_statements_in_a_test_transaction(job, django_as
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_redemption_takes_eight_statements_with_begin_and_commit(job):
-    # given a first redemption committed (the ledger's account ids are cached from then on)
+def test_a_committed_redemption_is_three_statements_without_begin_or_commit(job):
+    # given a first redemption committed (it created the shop's payable account)
     counter, first_code, second_code = _two_codes(job)
     client = _token_client(counter.cashier)
     assert client.post(REDEEM, {"code": first_code, "request_id": "warm"}, format="json").status_code == 200
 
-    # when the next code is redeemed as in production (autocommit outside the redemption)
+    # when the next code is redeemed as in production (autocommit)
     with CaptureQueriesContext(connection) as statements:
         response = client.post(REDEEM, {"code": second_code, "request_id": "pinned"}, format="json")
 
-    # then: token, counter shops + throttle, BEGIN, the code's look-up that locks and reads the
-    # voucher and its order (+ replay), commission rules (the lines' services in a sub-select),
-    # journal entry + lines, redemption + voucher + attempt, COMMIT
+    # then: token, counter shops + throttle, and the redemption's one statement, its own
+    # transaction (decision 0016)
     assert response.status_code == 200
     sql = [q["sql"].split()[0].upper() for q in statements.captured_queries]
-    assert len(sql) <= 8, "\n".join(q["sql"][:120] for q in statements.captured_queries)
-    assert "SAVEPOINT" not in sql
+    assert sql == ["SELECT", "SELECT", "WITH"], "\n".join(q["sql"][:120] for q in statements.captured_queries)
     assert Redemption.objects.filter(undone_at__isnull=True).count() == 2
+    assert RedemptionAttempt.objects.filter(staff=counter.cashier, outcome="ok").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_first_redemption_at_a_shop_takes_the_general_path_once(job):
+    # given a shop none of whose vouchers was redeemed (its payable account does not exist yet)
+    counter, first_code, _second_code = _two_codes(job)
+    client = _token_client(counter.cashier)
+
+    # when its first code is redeemed
+    with CaptureQueriesContext(connection) as statements:
+        response = client.post(REDEEM, {"code": first_code, "request_id": "first"}, format="json")
+
+    # then the one statement wrote nothing and the general path redeemed it, creating the account
+    assert response.status_code == 200
+    sql = [q["sql"].split()[0].upper() for q in statements.captured_queries]
+    assert sql[:3] == ["SELECT", "SELECT", "WITH"]
+    assert "BEGIN" in sql
+    assert "COMMIT" in sql
+    assert Redemption.objects.filter(request_id="first").count() == 1
