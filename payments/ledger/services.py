@@ -82,6 +82,17 @@ def account_cache_clear() -> None:
     _accounts.clear()
 
 
+def redemption_accounts_known(shops) -> dict | None:
+    """The ids a redemption at one of ``shops`` posts to, when this process knows them all (no
+    query): ``{"escrow": id, "revenue": id, "payables": [id per shop]}`` in ``settings.CURRENCY``;
+    None otherwise (the general path then reads or creates them, and remembers them)."""
+    codes = [SystemAccount.ESCROW, SystemAccount.COMMISSION_REVENUE, *(_payable_code(shop) for shop in shops)]
+    accounts = [_accounts.get(code) for code in codes]
+    if any(account is None or account.currency != settings.CURRENCY for account in accounts):
+        return None
+    return {"escrow": accounts[0].pk, "revenue": accounts[1].pk, "payables": [a.pk for a in accounts[2:]]}
+
+
 def _accounts_by_code(wanted: dict[str, dict]) -> dict[str, LedgerAccount]:
     """The accounts with these codes, created on first use with ``wanted[code]`` as defaults.
 

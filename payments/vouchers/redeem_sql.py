@@ -2,10 +2,12 @@
 
 A counter's redemption that goes through (the code names an issued, unexpired voucher of one of
 the counter's shops, its order is paid, no rule of the order's services has a rate of its own, no
-replay, the ledger accounts exist) is written by one data-modifying ``WITH`` in autocommit, its own
-transaction: lock the voucher and its order (``FOR UPDATE``), pick the commission rate, post the
-journal entry and its lines, insert the redemption, mark the voucher redeemed, log the attempt. One
-round trip instead of six (BEGIN, lock, rules, entry, redemption, COMMIT).
+replay, the process knows the ledger accounts) is written by one data-modifying ``WITH`` in
+autocommit, its own transaction: lock the voucher and its order (``FOR UPDATE``), pick the
+commission rate, post the journal entry and its lines, insert the redemption, mark the voucher
+redeemed, log the attempt. One round trip instead of six (BEGIN, lock, rules, entry, redemption,
+COMMIT). The accounts' ids come from the process's cache (``ledger.redemption_accounts_known``),
+filled by the general path.
 
 Anything else returns no row and writes nothing, and the caller runs the general path in Python
 (``services.voucher_redeem_code``), which answers every refusal, replay and special case as before.
@@ -21,17 +23,16 @@ earlier gives no row here, and a 409 from the general path.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connections, router
 
 from bookings.models import Booking, BookingLine
 from common.sql import mark_saved
 from parts.models import ServiceItem
+from payments.ledger import services as ledger
 from payments.ledger.models import (
-    MERCHANT_PAYABLE_PREFIX,
     JournalEntry,
     JournalLine,
-    LedgerAccount,
-    SystemAccount,
 )
 from payments.ledger.services import ORDER
 from payments.settlement.models import CommissionRule
@@ -118,23 +119,17 @@ WITH found AS (  -- the voucher and its order, locked: only one that can be rede
 ), split AS (  -- one rate for the whole order: the most specific shop-wide rule, else the agreement's
     SELECT found.*, rate.rate, round(found.gross * rate.rate, 2) AS commission
     FROM found CROSS JOIN LATERAL (
-        SELECT COALESCE((SELECT rules.rate FROM rules
-                         ORDER BY (rules.shop_id IS NOT NULL) DESC, rules.valid_from DESC, rules.id LIMIT 1),
+        SELECT COALESCE((SELECT rate FROM rules
+                         ORDER BY (shop_id IS NOT NULL) DESC, valid_from DESC, id LIMIT 1),
                         found.shop_rate) AS rate) rate
-    WHERE NOT EXISTS (SELECT 1 FROM rules WHERE rules.service_item_id IS NOT NULL)
-), ok AS (  -- the ledger's accounts (the general path creates them on first use), the entry's checks
-    SELECT split.*,
-           (SELECT a.id FROM {LedgerAccount} a WHERE a.{LedgerAccount.code} = %(escrow)s
-              AND a.{LedgerAccount.currency} = %(currency)s) AS escrow_account,
-           (SELECT a.id FROM {LedgerAccount} a
-            WHERE a.{LedgerAccount.code} = %(payable_prefix)s || split.shop_id
-              AND a.{LedgerAccount.currency} = %(currency)s) AS payable_account,
-           (SELECT a.id FROM {LedgerAccount} a WHERE a.{LedgerAccount.code} = %(revenue)s
-              AND a.{LedgerAccount.currency} = %(currency)s) AS revenue_account
+    WHERE NOT EXISTS (SELECT 1 FROM rules WHERE service_item_id IS NOT NULL)
+), ok AS (  -- the ledger's accounts (known to the process), the entry's checks
+    SELECT split.*, %(escrow)s::bigint AS escrow_account,
+           (%(payables)s::bigint[])[array_position(%(shops)s::bigint[], split.shop_id)] AS payable_account,
+           %(revenue)s::bigint AS revenue_account
     FROM split WHERE split.gross > 0 AND split.commission <= split.gross
 ), entry AS (
     INSERT INTO {JournalEntry} ({entry_columns}) SELECT {entry_values} FROM ok
-    WHERE ok.escrow_account IS NOT NULL AND ok.payable_account IS NOT NULL AND ok.revenue_account IS NOT NULL
     ON CONFLICT ({JournalEntry.idempotency_key}) DO NOTHING RETURNING id
 ), line AS (  -- escrow to the shop's payable and the platform's commission; zero legs left out
     INSERT INTO {JournalLine} ({line_columns}) SELECT {line_values}
@@ -163,7 +158,6 @@ MODELS = (
     CommissionRule,
     JournalEntry,
     JournalLine,
-    LedgerAccount,
     Redemption,
     RedemptionAttempt,
     ServiceItem,
@@ -188,6 +182,12 @@ class _Names:
 _TEXTS: dict[tuple[str, str], str] = {}
 
 
+def _compact(text: str) -> str:
+    """``text`` without its comments and runs of blanks: psycopg keeps its conversion of a query
+    (placeholders to ``$n``) only for texts up to 4 KB; a longer one is converted on every call."""
+    return " ".join(" ".join(line.split("--")[0].split()) for line in text.splitlines()).strip()
+
+
 def _statement(lookup: str, connection) -> str:
     """The text for vouchers found by ``lookup`` (``code_digest`` or ``qr_digest``): one text per
     column, so PostgreSQL prepares it once (decision 0015)."""
@@ -204,7 +204,11 @@ def _statement(lookup: str, connection) -> str:
         ):
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in values)
             names[f"{prefix}_columns"], names[f"{prefix}_values"] = columns, ", ".join(values.values())
-        text = _TEXTS[key] = TEMPLATE.format(lookup=quote(Voucher._meta.get_field(lookup).column), **names)
+        text = TEMPLATE.format(lookup=quote(Voucher._meta.get_field(lookup).column), **names)
+        # without comments and runs of blanks: psycopg caches the conversion of a text up to 4 KB
+        text = _TEXTS[key] = " ".join(
+            " ".join(line.split("--")[0].split()) for line in text.splitlines()
+        ).strip()
     return text
 
 
@@ -214,7 +218,10 @@ def redeem_in_one_statement(
     """The redemption, written with ``attempt`` (the counter's log row of a success); or None when
     this statement does not apply (nothing written: the caller takes the general path)."""
     connection = connections[router.db_for_write(Redemption)]
-    if connection.vendor != "postgresql" or attempt is None:
+    if connection.vendor != "postgresql" or attempt is None or currency != settings.CURRENCY:
+        return None
+    accounts = ledger.redemption_accounts_known(shops)
+    if accounts is None:
         return None
     params = {
         "digests": list(digests),
@@ -233,9 +240,7 @@ def redeem_in_one_statement(
         "currency": currency,
         "entry_kind": JournalEntry.Kind.REDEMPTION.value,
         "reference_type": ORDER,
-        "escrow": SystemAccount.ESCROW.value,
-        "revenue": SystemAccount.COMMISSION_REVENUE.value,
-        "payable_prefix": MERCHANT_PAYABLE_PREFIX,
+        **accounts,
     }
     with connection.cursor() as cursor:
         cursor.execute(_statement(lookup, connection), params)
