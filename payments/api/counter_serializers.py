@@ -1,5 +1,7 @@
 """Serializers of the shop counter's voucher API: look a code up, redeem it, undo a redemption."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -18,6 +20,35 @@ class RedeemInputSerializer(CodeInputSerializer):
     request_id = serializers.CharField(
         max_length=64, help_text=_("Chosen by the client; a retry with the same id is answered once.")
     )
+
+
+# what DRF's CharField refuses in a string: NUL and lone surrogates
+_PROHIBITED = re.compile("[\x00\ud800-\udfff]")
+_LIMITS = {"code": 200, "request_id": 64}
+
+
+def redeem_input_fast(data) -> dict | None:
+    """``RedeemInputSerializer``'s ``validated_data`` for a plainly well-formed body (two non-blank
+    strings within their lengths, an optional integer shop), or None for anything else, which the
+    serializer then validates and answers. Building the serializer deep-copies its fields on every
+    request; ``tests/console/test_redeem_input.py`` checks that for every body this accepts, the
+    serializer gives exactly the same data."""
+    if type(data) is not dict:
+        return None
+    out: dict = {}
+    for name, limit in _LIMITS.items():
+        value = data.get(name)
+        if type(value) is not str:
+            return None
+        value = value.strip()
+        if not value or len(value) > limit or _PROHIBITED.search(value):
+            return None
+        out[name] = value
+    if "shop" in data:
+        if type(data["shop"]) is not int:
+            return None
+        out["shop"] = data["shop"]
+    return out
 
 
 class VoucherLookupOutputSerializer(serializers.Serializer):

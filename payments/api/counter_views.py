@@ -10,6 +10,7 @@ from payments.api.counter_serializers import (
     RedeemInputSerializer,
     RedemptionOutputSerializer,
     VoucherLookupOutputSerializer,
+    redeem_input_fast,
     redemption_data,
 )
 from payments.vouchers import counter
@@ -41,13 +42,16 @@ class VoucherRedeemApi(APIView):
 
     @extend_schema(request=RedeemInputSerializer, responses={200: RedemptionOutputSerializer, **ERRORS})
     def post(self, request):
-        data = RedeemInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        given = redeem_input_fast(request.data)
+        if given is None:
+            data = RedeemInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            given = data.validated_data
         redemption = counter.voucher_redeem_by_code(
             user=request.user,
-            code=data.validated_data["code"],
-            request_id=data.validated_data["request_id"],
-            shop_id=data.validated_data.get("shop"),
+            code=given["code"],
+            request_id=given["request_id"],
+            shop_id=given.get("shop"),
         )
         return Response(redemption_data(redemption))
 
