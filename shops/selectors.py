@@ -510,8 +510,10 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         f"{approx} AS approx_d2",
         # the shop's fixed labour prices for the job's items: "code=amount,…"
         "o.fixed" if lateral else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
-        # its own prices of the job's parts: "part_id=amount,…"
-        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})",  # noqa: S608
+        # its own prices of the job's parts: "part_id=amount,…" (most shops have none: one probe
+        # of the shop's index entries says so before one probe per part)
+        f"CASE WHEN EXISTS (SELECT 1 FROM {price_table} pe WHERE pe.shop_id = s.id) THEN "  # noqa: S608
+        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts}) END",  # noqa: S608
         # the day's booked places: "epoch=capacity=booked,…"
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
