@@ -446,7 +446,7 @@ def shop_candidates_sql(
 ) -> tuple[str, list]:
     """The one SQL statement behind :func:`shop_candidates` (the bench EXPLAINs it): its text
     (built once per database and list lengths, :func:`_candidates_text`) and its parameters."""
-    lateral = connection.vendor == "postgresql"
+    summary = connection.vendor == "postgresql"  # the shop row's offer summary (shops 0004)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
     approx_params = [lat, lat, lng, lng, math.cos(math.radians(lat)) ** 2]
     codes = list(codes)
@@ -459,12 +459,11 @@ def shop_candidates_sql(
     params = [
         # the columns: approx_d2, (fixed prices), part prices, booked places
         *approx_params,
-        *([] if lateral else code_params),
+        *([] if summary else code_params),
         *part_params,
         adapt(day_start),
         adapt(day_start + timedelta(days=1)),
-        # the joins: (the offer), the closure of the day
-        *(code_params if lateral else []),
+        # the join: the closure of the day
         connection.ops.adapt_datefield_value(day),
         # the conditions
         min_lat,
@@ -473,8 +472,8 @@ def shop_candidates_sql(
         max_lng,
         *approx_params,
         1.02 / KM_PER_DEGREE_LAT**2,
-        *([] if lateral else code_params),
-        len(set(codes)),
+        # the offer: the summary holds every code, or the shop's rows count them
+        *(code_params if summary else [*code_params, len(set(codes))]),
         limit,
     ]
     return sql, params
@@ -495,21 +494,25 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
     price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
     booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
 
-    # The job's items: the shop must offer every one (one row per shop and item: the unique index),
-    # and its fixed labour prices for them ("code=amount,…"). On PostgreSQL both come from ONE pass
-    # over the shop's offer (a LATERAL subquery); elsewhere from two correlated subqueries.
+    # The job's items: the shop must offer every one, and its fixed labour prices for them
+    # ("code=amount,…"). On PostgreSQL both come from the shop row's summary of its offer, which
+    # triggers keep (shops migration 0004): ``offered_codes @> codes`` and ``fixed_prices`` (every
+    # fixed price of the shop: the caller keeps the job's). Elsewhere two correlated subqueries read
+    # the shop's rows (one row per shop and item: the unique index).
     offer = (
         f"FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
         f"WHERE ss.shop_id = s.id AND si.code {in_codes}"
     )
-    lateral = vendor == "postgresql"
+    summary = vendor == "postgresql"
     columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
     columns += [
         f"{approx} AS approx_d2",
         # the shop's fixed labour prices for the job's items: "code=amount,…"
-        "o.fixed" if lateral else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
+        "s.fixed_prices"
+        if summary
+        else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
         # its own prices of the job's parts: "part_id=amount,…" (most shops have none: one probe
         # of the shop's index entries says so before one probe per part)
         f"CASE WHEN EXISTS (SELECT 1 FROM {price_table} pe WHERE pe.shop_id = s.id) THEN "  # noqa: S608
@@ -522,8 +525,6 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id",
         f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s",
     ]
-    if lateral:  # string_agg skips the NULLs: the items without a fixed price
-        joins.insert(0, f"CROSS JOIN LATERAL (SELECT COUNT(*) AS offered, {fixed_agg} AS fixed {offer}) o")
     where = [
         # a literal, not a parameter: a prepared (generic) plan can then use the partial index
         f"s.status = '{Shop.Status.ACTIVE.value}'",
@@ -535,7 +536,7 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         # checks the exact great-circle distance on the few rows left)
         f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
         # it offers every item of the job
-        "o.offered = %s" if lateral else f"(SELECT COUNT(*) {offer}) = %s",
+        "s.offered_codes @> %s::text[]" if summary else f"(SELECT COUNT(*) {offer}) = %s",
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {shop_table} s {' '.join(joins)} "  # noqa: S608 - names from _meta; values are params
@@ -591,6 +592,7 @@ def shop_candidates(
     n_closure = n_district + len(_CLOSURE_COLUMNS)
     numbers = itemgetter(*_candidate_positions())
     districts: dict[str, District] = {}
+    wanted = set(codes)
     found = []
     for row in rows:
         candidate = ShopCandidate()
@@ -636,7 +638,10 @@ def shop_candidates(
             part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)}
             if prices
             else {},
-            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)} if fixed else {},
+            # the shop's fixed prices of the job's items (PostgreSQL's summary holds all of them)
+            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed) if code in wanted}
+            if fixed
+            else {},
         )
         candidate.booked = (
             {
