@@ -24,7 +24,16 @@ from common.sql import in_list
 from parts.models import ServiceItem
 from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
-from shops.models import District, Membership, Shop, ShopClosure, ShopPartPrice, ShopService, SlotCapacity
+from shops.models import (
+    COORDINATE_SYSTEM,
+    District,
+    Membership,
+    Shop,
+    ShopClosure,
+    ShopPartPrice,
+    ShopService,
+    SlotCapacity,
+)
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -248,6 +257,22 @@ class DaySlots:
             return self._unbooked(*self._future_grid(shop), shop.bays)
         return tuple(slot for slot in self.all(shop) if slot.free > 0)
 
+    def first_free(self, shop: Shop, n: int) -> tuple[Slot, ...]:
+        """The first ``n`` slots that ``free`` would answer, building no others."""
+        booked_here = self._taken.get(shop.id)
+        bays = shop.bays
+        if not booked_here and bays > 0:
+            return self._unbooked(*self._future_grid(shop), bays)[:n]
+        grid, start = self._future_grid(shop)
+        found = []
+        for starts_at, ends_at in grid[start:]:
+            capacity, booked = booked_here.get(starts_at, (bays, 0)) if booked_here else (bays, 0)
+            if capacity > booked:
+                found.append(Slot(starts_at, ends_at, capacity, booked))
+                if len(found) == n:
+                    break
+        return tuple(found)
+
     def free_count(self, shop: Shop) -> int:
         """How many slots ``free`` would answer, without building them."""
         grid, start = self._future_grid(shop)
@@ -353,6 +378,39 @@ class ShopCandidate:
     closure: ShopClosure | None  # its own exception for the day
     pricebook: PriceBook  # its labour rate and, for this job only, fixed labour and part prices
     booked: dict[datetime, tuple[int, int]]  # the day's SlotCapacity rows: start → (capacity, booked)
+
+    def display(self) -> tuple[dict, str | None]:
+        """What a quote's body shows of the shop (``bookings.api.views``), straight from the row:
+        the same values as its ``Shop`` would give, without building one. Also its rating as text."""
+        values = self._values
+        converted = _display_converters(connection.vendor)
+        if converted:  # the backend hands some back raw (SQLite: decimals)
+            values = list(values)
+            for index, column, funcs in converted:
+                for func in funcs:
+                    values[index] = func(values[index], column, connection)
+        (id_, slug, name, name_en, kind, phone, address, lat, lng, priority, rating) = _display_values(values)
+        district = self._district
+        body = {
+            "id": id_,
+            "slug": slug,
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "phone": phone,
+            "address": address,
+            "district": {
+                "code": district[0],
+                "name_zh": district[1],
+                "name_en": district[2],
+                "city_zh": district[4],
+            }
+            if district[0] is not None
+            else None,
+            "location": {"lat": lat, "lng": lng, "system": COORDINATE_SYSTEM},
+            "dispatch_priority": priority,
+        }
+        return body, (str(rating) if rating is not None else None)
 
     @property
     def shop(self) -> Shop:
@@ -554,6 +612,35 @@ def _shop_converters(vendor: str) -> tuple[tuple[int, tuple], ...]:
         if converters:
             found.append((index, column, tuple(converters)))
     return tuple(found)
+
+
+#: The columns a quote's body shows of a shop, in the order ``ShopCandidate.display`` takes them.
+_DISPLAY_COLUMNS = (
+    *("id", "slug", "name", "name_en", "kind", "phone", "address", "lat", "lng"),
+    *("dispatch_priority", "rating"),
+)
+
+
+@lru_cache(maxsize=1)
+def _display_positions() -> tuple[int, ...]:
+    names = [field.attname for field in _candidate_fields()]
+    return tuple(names.index(name) for name in _DISPLAY_COLUMNS)
+
+
+@lru_cache(maxsize=1)
+def _display_getter() -> itemgetter:
+    return itemgetter(*_display_positions())
+
+
+def _display_values(values) -> tuple:
+    return _display_getter()(values)
+
+
+@lru_cache(maxsize=8)
+def _display_converters(vendor: str) -> tuple:
+    """The converters ``.shop`` would run on the displayed columns (none on PostgreSQL)."""
+    shown = set(_display_positions())
+    return tuple(entry for entry in _shop_converters(vendor) if entry[0] in shown)
 
 
 def _pairs(text: str | None) -> list[list[str]]:
