@@ -203,6 +203,7 @@ class DaySlots:
         self._by_shop: dict[int, tuple[tuple, int]] = {}  # shop id -> (its grid, first future index)
         self._positions: dict[int, dict[datetime, int]] = {}
         self._empty: dict[tuple[int, int], tuple[Slot, ...]] = {}  # (id(grid), bays) -> slots
+        self._first: dict[tuple[int, int, int], tuple[Slot, ...]] = {}  # (id(grid), bays, n) -> slots
         taken: dict[int, dict[datetime, tuple[int, int]]] = booked if booked is not None else {}
         if shops and booked is None:
             day_start = datetime.combine(day, time.min, tzinfo=local_tz())
@@ -261,9 +262,20 @@ class DaySlots:
         """The first ``n`` slots that ``free`` would answer, building no others."""
         booked_here = self._taken.get(shop.id)
         bays = shop.bays
-        if not booked_here and bays > 0:
-            return self._unbooked(*self._future_grid(shop), bays)[:n]
         grid, start = self._future_grid(shop)
+        if not booked_here and bays > 0:  # shared by the shops with that grid and bays, as in `free`
+            key = (id(grid), bays, n)
+            found = self._first.get(key)
+            if found is None:
+                whole = self._empty.get(key[:2])
+                found = self._first[key] = (
+                    whole[:n]
+                    if whole is not None
+                    else tuple(
+                        Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start : start + n]
+                    )
+                )
+            return found
         found = []
         for starts_at, ends_at in grid[start:]:
             capacity, booked = booked_here.get(starts_at, (bays, 0)) if booked_here else (bays, 0)
