@@ -264,3 +264,23 @@ def test_the_body_shows_of_each_shop_what_its_shop_instance_holds_and_builds_non
     assert response.status_code == 200
     assert response.json()["results"][0]["free_slot_count"] == 8
     assert built == []
+
+
+def test_no_other_pattern_answers_the_quote_path_so_its_place_in_the_map_is_free():
+    """The quote include sits early in ``api_v1`` (a path resolves down the list): that changes
+    nothing only while no other pattern matches its path."""
+    import types
+
+    from django.urls import Resolver404, include, path, resolve
+
+    from bookings.api.views import QuoteApi
+    from carplatform import urls
+
+    others = [p for p in urls.api_v1 if str(p.pattern) != "quotes/"]
+    without = types.ModuleType("without_quotes")
+    without.urlpatterns = [path("api/v1/", include(others))]
+
+    assert len(others) == len(urls.api_v1) - 1
+    assert resolve("/api/v1/quotes/").func.view_class is QuoteApi
+    with pytest.raises(Resolver404):
+        resolve("/api/v1/quotes/", urlconf=without)
