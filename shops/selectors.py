@@ -574,6 +574,14 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         f"WHERE ss.shop_id = s.id AND si.code {in_codes}"
     )
     summary = vendor == "postgresql"
+    # most shops have no part price of their own: the shop row's summary says so on PostgreSQL,
+    # elsewhere one probe of its index entries, before one probe per part
+    has_prices = (
+        "s.has_part_prices" if summary else f"EXISTS (SELECT 1 FROM {price_table} pe WHERE pe.shop_id = s.id)"  # noqa: S608
+    )
+    own_prices = (
+        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})"  # noqa: S608
+    )
     columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
@@ -583,10 +591,8 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         "s.fixed_prices"
         if summary
         else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
-        # its own prices of the job's parts: "part_id=amount,…" (most shops have none: one probe
-        # of the shop's index entries says so before one probe per part)
-        f"CASE WHEN EXISTS (SELECT 1 FROM {price_table} pe WHERE pe.shop_id = s.id) THEN "  # noqa: S608
-        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts}) END",  # noqa: S608
+        # its own prices of the job's parts: "part_id=amount,…"
+        f"CASE WHEN {has_prices} THEN {own_prices} END",
         # the day's booked places: "epoch=capacity=booked,…"
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",

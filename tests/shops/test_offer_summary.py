@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from bookings.matching import match
 from parts.models import ServiceItem
-from shops.models import ShopService
+from shops.models import ShopPartPrice, ShopService
 from shops.services import shop_set_services
 from tests.factories import ShopFactory
-from tests.parts.factories import ServiceItemFactory, VariantFactory
+from tests.parts.factories import PartFactory, ServiceItemFactory, VariantFactory
 from tests.shops.factories import future_weekday
 
 pytestmark = pytest.mark.postgres
@@ -33,6 +33,12 @@ def summary(shop_id: int) -> tuple[list[str], str | None]:
         return cursor.fetchone()
 
 
+def has_part_prices(shop_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_part_prices FROM shops_shop WHERE id = %s", [shop_id])
+        return cursor.fetchone()[0]
+
+
 def from_rows(shop_id: int) -> tuple[list[str], str | None]:
     rows = sorted(
         ShopService.objects.filter(shop_id=shop_id).values_list("service_item__code", "fixed_price_amount")
@@ -44,6 +50,11 @@ def from_rows(shop_id: int) -> tuple[list[str], str | None]:
 @pytest.fixture
 def items():
     return {code: ServiceItemFactory(code=code, labour_hours=Decimal("1.0")) for code in CODES}
+
+
+@pytest.fixture
+def parts():
+    return [PartFactory() for _code in CODES]
 
 
 @pytest.mark.django_db
@@ -80,9 +91,26 @@ def test_updates_deletes_bulk_loads_and_renames_keep_the_summary(items):
     assert summary(other.id) == (["a_wash_x", "oil_x"], "a_wash_x=25.50")
 
 
+@pytest.mark.django_db
+def test_the_summary_says_whether_the_shop_has_part_prices(parts):
+    shop, other = ShopFactory(), ShopFactory()
+    assert not has_part_prices(shop.id)
+
+    ShopPartPrice.objects.bulk_create(
+        [ShopPartPrice(shop=shop, part=part, unit_price_amount=Decimal("9.90")) for part in parts[:2]]
+    )
+    assert (has_part_prices(shop.id), has_part_prices(other.id)) == (True, False)
+
+    ShopPartPrice.objects.filter(shop=shop, part=parts[0]).update(shop=other)
+    assert (has_part_prices(shop.id), has_part_prices(other.id)) == (True, True)
+
+    ShopPartPrice.objects.filter(shop=shop).delete()
+    assert (has_part_prices(shop.id), has_part_prices(other.id)) == (False, True)
+
+
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["offer", "fix", "unfix", "drop", "set"]),
+        st.sampled_from(["offer", "fix", "unfix", "drop", "set", "price", "unprice"]),
         st.integers(0, 2),  # which shop
         st.sampled_from(CODES),
         st.sampled_from([None, Decimal("10"), Decimal("39.90"), Decimal("120.05")]),
@@ -94,7 +122,7 @@ operations = st.lists(
 @pytest.mark.django_db
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=operations)
-def test_any_sequence_of_writes_leaves_each_summary_equal_to_the_rows(items, steps):
+def test_any_sequence_of_writes_leaves_each_summary_equal_to_the_rows(items, parts, steps):
     shops = [ShopFactory() for _ in range(3)]
     for operation, index, code, amount in steps:
         shop = shops[index]
@@ -107,11 +135,18 @@ def test_any_sequence_of_writes_leaves_each_summary_equal_to_the_rows(items, ste
             ShopService.objects.filter(shop=shop).update(fixed_price_amount=None)
         elif operation == "drop":
             rows.delete()
+        elif operation == "price":
+            ShopPartPrice.objects.get_or_create(
+                shop=shop, part=parts[CODES.index(code)], defaults={"unit_price_amount": Decimal("9")}
+            )
+        elif operation == "unprice":
+            ShopPartPrice.objects.filter(shop=shop, part=parts[CODES.index(code)]).delete()
         else:
             shop_set_services(shop=shop, offers={code: amount, "oil_x": None})
 
     for shop in shops:
         assert summary(shop.id) == from_rows(shop.id)
+        assert has_part_prices(shop.id) == ShopPartPrice.objects.filter(shop=shop).exists()
 
 
 @pytest.mark.django_db(transaction=True)
