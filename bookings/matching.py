@@ -57,17 +57,57 @@ def to_gcj02(lat: float, lng: float, system: str) -> tuple[float, float]:
     return lat, lng
 
 
-@dataclass(frozen=True)
 class ShopMatch:
-    shop: Shop
-    distance_km: float
-    quote: Quote
-    slots: tuple[Slot, ...]  # the day's slots that still have a free place
-    score: float = 0.0
+    """A shop a match returns: its quote, distance and score, and (built when first read) its
+    ``Shop`` and its free slots that day. The quote API reads the shop's displayed values from
+    the candidate row (``candidate.display()``) and the slots' count and first three only, so it
+    builds neither a ``Shop`` nor the day's list of slots."""
+
+    __slots__ = ("candidate", "distance_km", "quote", "score", "_day_slots", "_slots", "_free_count")
+
+    def __init__(
+        self,
+        candidate: ShopCandidate,
+        distance_km: float,
+        quote: Quote,
+        day_slots: DaySlots,
+        score: float = 0.0,
+        free_count: int | None = None,
+    ):
+        self.candidate = candidate
+        self.distance_km = distance_km
+        self.quote = quote
+        self.score = score
+        self._day_slots = day_slots
+        self._slots: tuple[Slot, ...] | None = None
+        self._free_count = free_count  # when ranking counted it already
+
+    @property
+    def shop(self) -> Shop:
+        return self.candidate.shop
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        """The day's slots that still have a free place."""
+        if self._slots is None:
+            self._slots = self._day_slots.free(self.candidate)
+        return self._slots
+
+    @property
+    def free_slot_count(self) -> int:
+        """``len(self.slots)``, counted without building them."""
+        if self._slots is not None:
+            return len(self._slots)
+        if self._free_count is None:
+            self._free_count = self._day_slots.free_count(self.candidate)
+        return self._free_count
 
     @property
     def next_free_slots(self) -> tuple[Slot, ...]:
-        return self.slots[:3]
+        """``self.slots[:3]``, building only those."""
+        if self._slots is not None:
+            return self._slots[:3]
+        return self._day_slots.first_free(self.candidate, 3)
 
     @property
     def rating(self) -> Decimal | None:
@@ -227,11 +267,7 @@ def match(
             if quote is None:
                 quote = quotes[key] = tariff.quote(book)  # == resolution.price(book)
             found = built[r.shop.id] = ShopMatch(
-                shop=r.shop.shop,
-                distance_km=r.distance_km,
-                quote=quote,
-                slots=day_slots.free(r.shop),
-                score=r.score,
+                r.shop, r.distance_km, quote, day_slots, score=r.score, free_count=r._free_count
             )
         return found
 

@@ -276,6 +276,7 @@ class Tariff:
         self._labour_terms = tuple(labour_terms)
         self._labour_codes = frozenset(code for code, _hours in labour_terms)
         self._at_rate: dict[Decimal, tuple[Decimal, tuple[Decimal, ...]]] = {}
+        self._plain: dict[Decimal, Totals] = {}  # rate -> the totals of a book with no own prices
         self._resolution = resolution
         self._parts_by_item = parts_by_item
         self._labour_by_item = labour_by_item
@@ -304,6 +305,14 @@ class Tariff:
         return found
 
     def totals(self, book: PriceBook) -> Totals:
+        if not book.part_prices and not book.fixed_prices:  # most shops: list prices, hourly labour
+            found = self._plain.get(book.labour_rate)
+            if found is None:
+                found = self._plain[book.labour_rate] = self._totals(book)
+            return found
+        return self._totals(book)
+
+    def _totals(self, book: PriceBook) -> Totals:
         parts_amount = self._parts_at_list
         if book.part_prices:
             for part_id, quantity, at_list in self._part_terms:

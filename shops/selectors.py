@@ -24,7 +24,16 @@ from common.sql import in_list
 from parts.models import ServiceItem
 from parts.quoting import PriceBook
 from shops.holidays import DayKind, day_kind
-from shops.models import District, Membership, Shop, ShopClosure, ShopPartPrice, ShopService, SlotCapacity
+from shops.models import (
+    COORDINATE_SYSTEM,
+    District,
+    Membership,
+    Shop,
+    ShopClosure,
+    ShopPartPrice,
+    ShopService,
+    SlotCapacity,
+)
 
 
 def membership_list_for_user(user) -> QuerySet[Membership]:
@@ -194,6 +203,7 @@ class DaySlots:
         self._by_shop: dict[int, tuple[tuple, int]] = {}  # shop id -> (its grid, first future index)
         self._positions: dict[int, dict[datetime, int]] = {}
         self._empty: dict[tuple[int, int], tuple[Slot, ...]] = {}  # (id(grid), bays) -> slots
+        self._first: dict[tuple[int, int, int], tuple[Slot, ...]] = {}  # (id(grid), bays, n) -> slots
         taken: dict[int, dict[datetime, tuple[int, int]]] = booked if booked is not None else {}
         if shops and booked is None:
             day_start = datetime.combine(day, time.min, tzinfo=local_tz())
@@ -247,6 +257,33 @@ class DaySlots:
         if not self._taken.get(shop.id) and shop.bays > 0:
             return self._unbooked(*self._future_grid(shop), shop.bays)
         return tuple(slot for slot in self.all(shop) if slot.free > 0)
+
+    def first_free(self, shop: Shop, n: int) -> tuple[Slot, ...]:
+        """The first ``n`` slots that ``free`` would answer, building no others."""
+        booked_here = self._taken.get(shop.id)
+        bays = shop.bays
+        grid, start = self._future_grid(shop)
+        if not booked_here and bays > 0:  # shared by the shops with that grid and bays, as in `free`
+            key = (id(grid), bays, n)
+            found = self._first.get(key)
+            if found is None:
+                whole = self._empty.get(key[:2])
+                found = self._first[key] = (
+                    whole[:n]
+                    if whole is not None
+                    else tuple(
+                        Slot(starts_at, ends_at, bays, 0) for starts_at, ends_at in grid[start : start + n]
+                    )
+                )
+            return found
+        found = []
+        for starts_at, ends_at in grid[start:]:
+            capacity, booked = booked_here.get(starts_at, (bays, 0)) if booked_here else (bays, 0)
+            if capacity > booked:
+                found.append(Slot(starts_at, ends_at, capacity, booked))
+                if len(found) == n:
+                    break
+        return tuple(found)
 
     def free_count(self, shop: Shop) -> int:
         """How many slots ``free`` would answer, without building them."""
@@ -354,6 +391,39 @@ class ShopCandidate:
     pricebook: PriceBook  # its labour rate and, for this job only, fixed labour and part prices
     booked: dict[datetime, tuple[int, int]]  # the day's SlotCapacity rows: start → (capacity, booked)
 
+    def display(self) -> tuple[dict, str | None]:
+        """What a quote's body shows of the shop (``bookings.api.views``), straight from the row:
+        the same values as its ``Shop`` would give, without building one. Also its rating as text."""
+        values = self._values
+        converted = _display_converters(connection.vendor)
+        if converted:  # the backend hands some back raw (SQLite: decimals)
+            values = list(values)
+            for index, column, funcs in converted:
+                for func in funcs:
+                    values[index] = func(values[index], column, connection)
+        (id_, slug, name, name_en, kind, phone, address, lat, lng, priority, rating) = _display_values(values)
+        district = self._district
+        body = {
+            "id": id_,
+            "slug": slug,
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "phone": phone,
+            "address": address,
+            "district": {
+                "code": district[0],
+                "name_zh": district[1],
+                "name_en": district[2],
+                "city_zh": district[4],
+            }
+            if district[0] is not None
+            else None,
+            "location": {"lat": lat, "lng": lng, "system": COORDINATE_SYSTEM},
+            "dispatch_priority": priority,
+        }
+        return body, (str(rating) if rating is not None else None)
+
     @property
     def shop(self) -> Shop:
         """The ``Shop`` (only the columns a match reads; the rest deferred), with its district."""
@@ -446,7 +516,7 @@ def shop_candidates_sql(
 ) -> tuple[str, list]:
     """The one SQL statement behind :func:`shop_candidates` (the bench EXPLAINs it): its text
     (built once per database and list lengths, :func:`_candidates_text`) and its parameters."""
-    lateral = connection.vendor == "postgresql"
+    summary = connection.vendor == "postgresql"  # the shop row's offer summary (shops 0004)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_km)
     approx_params = [lat, lat, lng, lng, math.cos(math.radians(lat)) ** 2]
     codes = list(codes)
@@ -459,12 +529,11 @@ def shop_candidates_sql(
     params = [
         # the columns: approx_d2, (fixed prices), part prices, booked places
         *approx_params,
-        *([] if lateral else code_params),
+        *([] if summary else code_params),
         *part_params,
         adapt(day_start),
         adapt(day_start + timedelta(days=1)),
-        # the joins: (the offer), the closure of the day
-        *(code_params if lateral else []),
+        # the join: the closure of the day
         connection.ops.adapt_datefield_value(day),
         # the conditions
         min_lat,
@@ -473,8 +542,8 @@ def shop_candidates_sql(
         max_lng,
         *approx_params,
         1.02 / KM_PER_DEGREE_LAT**2,
-        *([] if lateral else code_params),
-        len(set(codes)),
+        # the offer: the summary holds every code, or the shop's rows count them
+        *(code_params if summary else [*code_params, len(set(codes))]),
         limit,
     ]
     return sql, params
@@ -495,23 +564,35 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
     price_agg = _agg("pp.part_id || '=' || pp.unit_price_amount")
     booked_agg = _agg(_epoch("sc.starts_at") + " || '=' || sc.capacity || '=' || sc.booked")
 
-    # The job's items: the shop must offer every one (one row per shop and item: the unique index),
-    # and its fixed labour prices for them ("code=amount,…"). On PostgreSQL both come from ONE pass
-    # over the shop's offer (a LATERAL subquery); elsewhere from two correlated subqueries.
+    # The job's items: the shop must offer every one, and its fixed labour prices for them
+    # ("code=amount,…"). On PostgreSQL both come from the shop row's summary of its offer, which
+    # triggers keep (shops migration 0004): ``offered_codes @> codes`` and ``fixed_prices`` (every
+    # fixed price of the shop: the caller keeps the job's). Elsewhere two correlated subqueries read
+    # the shop's rows (one row per shop and item: the unique index).
     offer = (
         f"FROM {service_table} ss INNER JOIN {item_table} si ON si.id = ss.service_item_id "  # noqa: S608
         f"WHERE ss.shop_id = s.id AND si.code {in_codes}"
     )
-    lateral = vendor == "postgresql"
+    summary = vendor == "postgresql"
+    # most shops have no part price of their own: the shop row's summary says so on PostgreSQL,
+    # elsewhere one probe of its index entries, before one probe per part
+    has_prices = (
+        "s.has_part_prices" if summary else f"EXISTS (SELECT 1 FROM {price_table} pe WHERE pe.shop_id = s.id)"  # noqa: S608
+    )
+    own_prices = (
+        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})"  # noqa: S608
+    )
     columns = [f"s.{qn(field.column)}" for field in _candidate_fields()]
     columns += [f"d.{qn(name)}" for name in _DISTRICT_COLUMNS]
     columns += [f"c.{qn(name)}" for name in _CLOSURE_COLUMNS]
     columns += [
         f"{approx} AS approx_d2",
         # the shop's fixed labour prices for the job's items: "code=amount,…"
-        "o.fixed" if lateral else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
+        "s.fixed_prices"
+        if summary
+        else f"(SELECT {fixed_agg} {offer} AND ss.fixed_price_amount IS NOT NULL)",
         # its own prices of the job's parts: "part_id=amount,…"
-        f"(SELECT {price_agg} FROM {price_table} pp WHERE pp.shop_id = s.id AND pp.part_id {in_parts})",  # noqa: S608
+        f"CASE WHEN {has_prices} THEN {own_prices} END",
         # the day's booked places: "epoch=capacity=booked,…"
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
@@ -520,8 +601,6 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id",
         f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s",
     ]
-    if lateral:  # string_agg skips the NULLs: the items without a fixed price
-        joins.insert(0, f"CROSS JOIN LATERAL (SELECT COUNT(*) AS offered, {fixed_agg} AS fixed {offer}) o")
     where = [
         # a literal, not a parameter: a prepared (generic) plan can then use the partial index
         f"s.status = '{Shop.Status.ACTIVE.value}'",
@@ -533,7 +612,7 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         # checks the exact great-circle distance on the few rows left)
         f"{approx} <= s.service_radius_km * s.service_radius_km * %s",
         # it offers every item of the job
-        "o.offered = %s" if lateral else f"(SELECT COUNT(*) {offer}) = %s",
+        "s.offered_codes @> %s::text[]" if summary else f"(SELECT COUNT(*) {offer}) = %s",
     ]
     return (
         f"SELECT {', '.join(columns)} FROM {shop_table} s {' '.join(joins)} "  # noqa: S608 - names from _meta; values are params
@@ -551,6 +630,35 @@ def _shop_converters(vendor: str) -> tuple[tuple[int, tuple], ...]:
         if converters:
             found.append((index, column, tuple(converters)))
     return tuple(found)
+
+
+#: The columns a quote's body shows of a shop, in the order ``ShopCandidate.display`` takes them.
+_DISPLAY_COLUMNS = (
+    *("id", "slug", "name", "name_en", "kind", "phone", "address", "lat", "lng"),
+    *("dispatch_priority", "rating"),
+)
+
+
+@lru_cache(maxsize=1)
+def _display_positions() -> tuple[int, ...]:
+    names = [field.attname for field in _candidate_fields()]
+    return tuple(names.index(name) for name in _DISPLAY_COLUMNS)
+
+
+@lru_cache(maxsize=1)
+def _display_getter() -> itemgetter:
+    return itemgetter(*_display_positions())
+
+
+def _display_values(values) -> tuple:
+    return _display_getter()(values)
+
+
+@lru_cache(maxsize=8)
+def _display_converters(vendor: str) -> tuple:
+    """The converters ``.shop`` would run on the displayed columns (none on PostgreSQL)."""
+    shown = set(_display_positions())
+    return tuple(entry for entry in _shop_converters(vendor) if entry[0] in shown)
 
 
 def _pairs(text: str | None) -> list[list[str]]:
@@ -589,6 +697,7 @@ def shop_candidates(
     n_closure = n_district + len(_CLOSURE_COLUMNS)
     numbers = itemgetter(*_candidate_positions())
     districts: dict[str, District] = {}
+    wanted = set(codes)
     found = []
     for row in rows:
         candidate = ShopCandidate()
@@ -634,7 +743,10 @@ def shop_candidates(
             part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)}
             if prices
             else {},
-            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed)} if fixed else {},
+            # the shop's fixed prices of the job's items (PostgreSQL's summary holds all of them)
+            fixed_prices={code: Decimal(amount) for code, amount in _pairs(fixed) if code in wanted}
+            if fixed
+            else {},
         )
         candidate.booked = (
             {

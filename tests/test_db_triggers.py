@@ -16,6 +16,14 @@ EXPECTED = {
         "payments_journalentry_append_only",
         "payments_journalline_append_only",
         "bookings_additionalworkdecision_immutable",
+        # shops 0004: the shop row's summary of its offer
+        "shops_shopservice_offer_insert",
+        "shops_shopservice_offer_update",
+        "shops_shopservice_offer_delete",
+        "shops_shoppartprice_offer_insert",
+        "shops_shoppartprice_offer_update",
+        "shops_shoppartprice_offer_delete",
+        "parts_serviceitem_offer_code",
         *SETTLED,
     },
     # SQLite: one trigger per table and statement

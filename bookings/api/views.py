@@ -84,33 +84,14 @@ class _BodyBuilder:
         return found
 
     def match(self, m: ShopMatch) -> dict:
-        shop = m.shop
-        district = shop.district
+        shop, rating = m.candidate.display()  # the row's values: no Shop instance is built
         return {
-            "shop": {
-                "id": shop.id,
-                "slug": shop.slug,
-                "name": shop.name,
-                "name_en": shop.name_en,
-                "kind": shop.kind,
-                "phone": shop.phone,
-                "address": shop.address,
-                "district": {
-                    "code": district.code,
-                    "name_zh": district.name_zh,
-                    "name_en": district.name_en,
-                    "city_zh": district.city_zh,
-                }
-                if district
-                else None,
-                "location": {"lat": shop.lat, "lng": shop.lng, "system": COORDINATE_SYSTEM},
-                "dispatch_priority": shop.dispatch_priority,
-            },
+            "shop": shop,
             "distance_km": round(m.distance_km, 2),
-            "rating": str(shop.rating) if shop.rating is not None else None,
+            "rating": rating,
             "score": round(m.score, 4),
             "price": self.price(m.quote),
-            "free_slot_count": len(m.slots),
+            "free_slot_count": m.free_slot_count,
             "next_free_slots": [self.slot(s) for s in m.next_free_slots],
         }
 

@@ -76,6 +76,18 @@ def test_each_shop_is_priced_with_its_own_rate_fixed_price_and_part_price(job):
     assert result.matches[0].quote.is_complete
 
 
+def test_a_shops_prices_of_other_parts_leave_its_quote_at_list_price(job):
+    other = fitting(job["variant"], category=Part.Category.AIR_FILTER, list_price_amount=Decimal("44.00"))
+    shop = shop_at(job, 1, labour_rate_amount=Decimal("100.00"))
+    ShopPartPrice.objects.create(shop=shop, part=other, unit_price_amount=Decimal("9.00"))
+
+    result = run(job, service_items=["filter_job"])
+
+    (found,) = result.matches
+    assert found.shop.id == shop.id
+    assert [line.unit_price for line in found.quote.lines if line.kind == "part"] == [Decimal("40.00")]
+
+
 def test_out_of_range_closed_suspended_or_incomplete_shops_are_never_matched(job):
     day = future_weekday()
     good = shop_at(job, 2)

@@ -203,3 +203,84 @@ def test_the_fast_renderer_writes_the_bytes_drf_writes(client, catalogue):
         assert fast.render(data) == drf.render(data)
     indented = "application/json; indent=4"
     assert fast.render(body, indented) == drf.render(body, indented)
+
+
+def _shown(shop) -> tuple[dict, str | None]:
+    """What the body showed of a shop when it was built from the ``Shop`` instance."""
+    district = shop.district
+    return {
+        "id": shop.id,
+        "slug": shop.slug,
+        "name": shop.name,
+        "name_en": shop.name_en,
+        "kind": shop.kind,
+        "phone": shop.phone,
+        "address": shop.address,
+        "district": {
+            "code": district.code,
+            "name_zh": district.name_zh,
+            "name_en": district.name_en,
+            "city_zh": district.city_zh,
+        }
+        if district
+        else None,
+        "location": {"lat": shop.lat, "lng": shop.lng, "system": "gcj02"},
+        "dispatch_priority": shop.dispatch_priority,
+    }, str(shop.rating) if shop.rating is not None else None
+
+
+def test_the_body_shows_of_each_shop_what_its_shop_instance_holds_and_builds_none(
+    client, catalogue, monkeypatch
+):
+    from bookings.matching import match
+    from shops.models import Shop
+    from tests.shops.factories import SlotCapacityFactory, at
+
+    district = DistrictFactory()
+    day = future_weekday()
+    shops = [
+        ShopFactory(lat=district.lat, lng=district.lng, district=district, rating=Decimal("4.5"), bays=2),
+        ShopFactory(lat=district.lat + KM, lng=district.lng, district=None, rating=None, dispatch_priority=3),
+        ShopFactory(lat=district.lat + 2 * KM, lng=district.lng, rating=Decimal("3.25"), name_en=""),
+    ]
+    for shop in shops:
+        ShopService.objects.create(shop=shop, service_item=catalogue["item"])
+    SlotCapacityFactory(shop=shops[0], starts_at=at(day, "08:30"), booked=2)  # full
+    SlotCapacityFactory(shop=shops[0], starts_at=at(day, "10:30"), booked=1)
+    point = {"lat": district.lat, "lng": district.lng}
+
+    result = match(variant=catalogue["variant"], package="filter_package", day=day, **point)
+
+    assert len(result.matches) == 3
+    for m in result.matches:
+        assert m.candidate.display() == _shown(Shop.objects.select_related("district").get(id=m.candidate.id))
+        assert (m.free_slot_count, m.next_free_slots) == (len(m.slots), m.slots[:3])
+    assert result.matches[0].free_slot_count == 8
+
+    built = []
+    monkeypatch.setattr(Shop, "from_db", classmethod(lambda cls, *args: built.append(args)))
+    response = _post(client, {"variant": catalogue["variant"].id, "package": "filter_package",
+                              "location": point, "date": str(day)})  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["results"][0]["free_slot_count"] == 8
+    assert built == []
+
+
+def test_no_other_pattern_answers_the_quote_path_so_its_place_in_the_map_is_free():
+    """The quote include sits early in ``api_v1`` (a path resolves down the list): that changes
+    nothing only while no other pattern matches its path."""
+    import types
+
+    from django.urls import Resolver404, include, path, resolve
+
+    from bookings.api.views import QuoteApi
+    from carplatform import urls
+
+    others = [p for p in urls.api_v1 if str(p.pattern) != "quotes/"]
+    without = types.ModuleType("without_quotes")
+    without.urlpatterns = [path("api/v1/", include(others))]
+
+    assert len(others) == len(urls.api_v1) - 1
+    assert resolve("/api/v1/quotes/").func.view_class is QuoteApi
+    with pytest.raises(Resolver404):
+        resolve("/api/v1/quotes/", urlconf=without)

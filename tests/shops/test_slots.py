@@ -131,6 +131,10 @@ def test_day_slots_count_free_slots_as_the_slot_lists_do(django_assert_num_queri
     assert _starts(free[quiet.id]) == ["13:00", "14:00"]  # its special hours, 09:00 to 15:00
     assert counts == {quiet.id: 2, busy.id: 3}
     assert {shop_id: len(slots) for shop_id, slots in free.items()} == counts
+    for n in (1, 2, 3, 5):
+        assert {shop.id: day_slots.first_free(shop, n) for shop in (quiet, busy)} == {
+            shop_id: slots[:n] for shop_id, slots in free.items()
+        }
     assert day_slots.all(busy) == slots_for_shops([busy], day, now=at(day, "12:00"))[busy.id]
 
 
