@@ -19,7 +19,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def on_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def _missing(item) -> str | None:

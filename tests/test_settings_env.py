@@ -68,7 +68,7 @@ def test_nothing_set_runs_embedded():
 def test_production_variables_switch_to_postgres_redis_and_secure_settings():
     s = _settings(PRODUCTION)
 
-    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["engine"] == "common.postgresql"  # Django's, with a health check without a round trip
     assert s["debug"] is False
     assert s["eager"] is False
     assert s["broker"] == "redis://127.0.0.1:6379/0"
