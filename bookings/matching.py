@@ -25,7 +25,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from parts.models import Package, Variant
-from parts.quoting import PriceBook, Quote, Resolution, Tariff, Totals, resolve_cached
+from parts.quoting import (
+    PriceBook,
+    Quote,
+    Resolution,
+    Tariff,
+    Totals,
+    catalogue_changes_read,
+    catalogue_version_seen,
+    resolve_cached,
+)
 from shops.models import Shop
 from shops.places import bd09_to_gcj02, haversine_km, wgs84_to_gcj02
 from shops.selectors import DaySlots, ShopCandidate, Slot, opening_hours_on, shop_candidates
@@ -123,6 +132,8 @@ class MatchResult:
     sort: str
     matches: list[ShopMatch] = field(default_factory=list)
     dispatch: ShopMatch | None = None  # "any nearby shop": the platform's pick
+    # the catalogue's version when the shops were read (PostgreSQL: parts.quoting.catalogue_version_seen)
+    catalogue_version: int | None = None
 
 
 class _Ranked:
@@ -221,6 +232,10 @@ def match(
     candidates = shop_candidates(
         lat=lat, lng=lng, radius_km=radius, day=day, codes=codes, part_ids=part_ids, limit=MAX_CANDIDATES
     )
+    changes = candidates.catalogue_changes
+    if changes is None and not candidates:
+        changes = catalogue_changes_read()  # no row to carry it (None outside PostgreSQL)
+    catalogue_version = catalogue_version_seen(changes) if changes is not None else None
     # Rank every candidate on its totals (Tariff: the quote's sums without its lines) and its
     # count of free slots; full quotes and slot lists are built for the returned page only.
     nearby: list[tuple[ShopCandidate, float]] = []
@@ -281,4 +296,5 @@ def match(
         sort=sort,
         matches=matches,
         dispatch=dispatch,
+        catalogue_version=catalogue_version,
     )

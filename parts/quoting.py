@@ -714,8 +714,55 @@ def catalogue_version() -> int:
     return version
 
 
+#: On PostgreSQL, a sequence moved right after every new version (migration parts 0002). The quote's
+#: candidate statement reads it: while it stays where this process last saw it, the version read
+#: after that sighting is still the current one, and no cache round trip is needed (decision 0007).
+CHANGES_SEQUENCE = "parts_catalogue_changes"
+
+#: ``[sequence value, version]`` this process last saw, the version read after the value.
+_seen: list[int] = []
+
+
 def _new_catalogue_version() -> None:
     cache.set(CATALOGUE_VERSION_KEY, time.time_ns(), None)
+    if connection.vendor == "postgresql":  # after the version: see catalogue_version_seen
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{CHANGES_SEQUENCE}')")
+
+
+def catalogue_changes_read() -> int | None:
+    """Where the sequence stands now (one query; PostgreSQL), or None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {CHANGES_SEQUENCE}")  # noqa: S608 - a constant
+        return cursor.fetchone()[0]
+
+
+def catalogue_version_known() -> int | None:
+    """The version this process last saw beside the sequence's value, or None (none seen yet, or
+    not PostgreSQL): a quote resolves its job under it and checks it by ``catalogue_version_seen``."""
+    return _seen[1] if _seen else None
+
+
+def catalogue_version_seen(changes: int) -> int:
+    """The current version, given the sequence value ``changes`` a statement has just read.
+
+    While the sequence has not moved since this process last saw it, the version read after that
+    sighting is current: a writer sets the version first and moves the sequence after, so a
+    version set later moves the sequence past ``changes``. When it moved, the version is read
+    anew, after the value, and kept with it.
+    """
+    if _seen and _seen[0] == changes:
+        return _seen[1]
+    version = catalogue_version()
+    _seen[:] = [changes, version]
+    return version
+
+
+def catalogue_seen_forget() -> None:
+    """Forget the sighting (tests, whose caches are emptied between them)."""
+    _seen.clear()
 
 
 def catalogue_changed() -> None:
@@ -750,6 +797,7 @@ def resolve_cached(
     service_items: Sequence[str] = (),
     package: Package | str | None = None,
     tier: str | None = None,
+    version: int | None = None,
 ) -> Resolution:
     """``resolve``, cached until the catalogue changes (at most ``RESOLUTION_CACHE_SECONDS``; 0: off).
 
@@ -757,7 +805,9 @@ def resolve_cached(
     pairs repeat all day. Every catalogue write bumps the version in the key (``catalogue_changed``),
     so a cached resolution is never older than the catalogue; the cache is shared by all processes
     when ``REDIS_URL`` is set (production) and per process otherwise (the embedded single process).
-    Give the ``variant`` or only its id (then it is read on a cache miss only).
+    Give the ``variant`` or only its id (then it is read on a cache miss only). ``version``: the
+    catalogue version to key by when the caller knows it (``catalogue_version_known``, checked
+    after the match by ``catalogue_version_seen``); by default it is read from the cache.
     """
     seconds = settings.RESOLUTION_CACHE_SECONDS
     if variant is not None:
@@ -765,7 +815,9 @@ def resolve_cached(
     key = None
     if seconds:
         package_code = package.code if isinstance(package, Package) else package
-        raw_key = json.dumps([catalogue_version(), variant_id, list(service_items), package_code, tier])
+        if version is None:
+            version = catalogue_version()
+        raw_key = json.dumps([version, variant_id, list(service_items), package_code, tier])
         key = "resolution:" + hashlib.sha256(raw_key.encode()).hexdigest()
         resolution = _LOCAL_RESOLUTIONS.get(key)
         if resolution is not None:

@@ -22,7 +22,7 @@ from common.errors import NotFound
 from common.money import quantize_fen
 from common.sql import in_list
 from parts.models import ServiceItem
-from parts.quoting import PriceBook
+from parts.quoting import CHANGES_SEQUENCE, PriceBook
 from shops.holidays import DayKind, day_kind
 from shops.models import (
     COORDINATE_SYSTEM,
@@ -597,6 +597,8 @@ def _candidates_text(vendor: str, n_codes: int, n_parts: int) -> str:
         f"(SELECT {booked_agg} FROM {capacity_table} sc "  # noqa: S608
         "WHERE sc.shop_id = s.id AND sc.starts_at >= %s AND sc.starts_at < %s)",
     ]
+    if summary:  # where the catalogue's change sequence stands (parts.quoting.CHANGES_SEQUENCE)
+        columns.append(f"(SELECT last_value FROM {CHANGES_SEQUENCE})")  # noqa: S608 - a constant
     joins = [
         f"LEFT OUTER JOIN {district_table} d ON d.code = s.district_id",
         f"LEFT OUTER JOIN {closure_table} c ON c.shop_id = s.id AND c.date = %s",
@@ -665,6 +667,13 @@ def _pairs(text: str | None) -> list[list[str]]:
     return [item.split("=") for item in text.split(",")] if text else []
 
 
+class Candidates(list):
+    """:func:`shop_candidates`'s list, with where the catalogue's change sequence stood when the
+    statement ran (PostgreSQL, when a row came back; else None)."""
+
+    catalogue_changes: int | None = None
+
+
 def shop_candidates(
     *,
     lat: float,
@@ -674,7 +683,7 @@ def shop_candidates(
     codes: Sequence[str] = (),
     part_ids: Sequence[int] = (),
     limit: int = 100,
-) -> list[ShopCandidate]:
+) -> Candidates:
     """Active shops near a point that offer every one of ``codes``, nearest first: ONE query.
 
     The point's bounding box is a range on the indexed (lat, lng) of active shops (partial index
@@ -698,7 +707,7 @@ def shop_candidates(
     numbers = itemgetter(*_candidate_positions())
     districts: dict[str, District] = {}
     wanted = set(codes)
-    found = []
+    found = Candidates()
     for row in rows:
         candidate = ShopCandidate()
         (
@@ -737,7 +746,9 @@ def shop_candidates(
             if closure_id is not None
             else None
         )
-        _approx, fixed, prices, booked = row[n_closure:]
+        _approx, fixed, prices, booked = row[n_closure : n_closure + 4]
+        if len(row) > n_closure + 4:
+            found.catalogue_changes = row[n_closure + 4]
         candidate.pricebook = PriceBook(
             labour_rate=labour_rate,
             part_prices={int(part_id): Decimal(amount) for part_id, amount in _pairs(prices)}

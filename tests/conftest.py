@@ -66,6 +66,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalogue_sighting():
+    """A process keeps the catalogue version it last saw beside the change sequence (decision
+    0007); the cache holding the version is emptied between tests, so the sighting is too."""
+    from parts.quoting import catalogue_seen_forget
+
+    catalogue_seen_forget()
+    yield
+    catalogue_seen_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_ledger_accounts():
     """The ledger caches account ids per process (decision 0014); a transactional test's flush
     empties the tables under it, so every test starts with an empty cache."""
