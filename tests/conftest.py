@@ -65,6 +65,22 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def cache_reads(monkeypatch) -> list:
+    """The keys the code reads from the cache while the test runs (the reads still happen)."""
+    from django.core.cache import cache
+
+    reads: list = []
+    real_get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    return reads
+
+
 @pytest.fixture(autouse=True)
 def _fresh_catalogue_sighting():
     """A process keeps the catalogue version it last saw beside the change sequence (decision

@@ -287,39 +287,30 @@ def test_no_other_pattern_answers_the_quote_path_so_its_place_in_the_map_is_free
 
 
 @pytest.mark.postgres
-def test_a_warm_quote_reads_no_cache_and_still_sees_a_catalogue_change_at_once(client, catalogue):
+def test_a_warm_quote_reads_no_cache_and_still_sees_a_catalogue_change_at_once(
+    client, catalogue, cache_reads
+):
     # decision 0007: the candidate statement reads where the catalogue's change sequence stands;
     # while it has not moved, the process's version holds and the cache is not asked
-    from django.core.cache import cache
-
     district = DistrictFactory()
     _shops(catalogue, 3, district)
     body = {"variant": catalogue["variant"].id, "package": "filter_package", "date": str(future_weekday())}
     body["location"] = {"lat": district.lat, "lng": district.lng, "system": "gcj02"}
     first = _post(client, body).json()
     assert first["count"] == 3
-    reads = []
-    real_get = cache.get
+    cache_reads.clear()
 
-    def counting_get(key, *args, **kwargs):
-        reads.append(key)
-        return real_get(key, *args, **kwargs)
+    # when the same job is quoted again
+    again = _post(client, body).json()
+    # then nothing was read from the cache (the version, the resolution: all known)
+    assert cache_reads == []
+    assert again["results"] == first["results"]
 
-    cache.get = counting_get
-    try:
-        # when the same job is quoted again
-        again = _post(client, body).json()
-        # then nothing was read from the cache (the version, the resolution: all known)
-        assert reads == []
-        assert again["results"] == first["results"]
-
-        # when the catalogue changes (a part's list price), the next quote shows it at once
-        part = Part.objects.get(category=Part.Category.OIL_FILTER)
-        part.list_price_amount += Decimal("10.00")
-        part.save()
-        changed = _post(client, body).json()
-    finally:
-        del cache.get
+    # when the catalogue changes (a part's list price), the next quote shows it at once
+    part = Part.objects.get(category=Part.Category.OIL_FILTER)
+    part.list_price_amount += Decimal("10.00")
+    part.save()
+    changed = _post(client, body).json()
 
     totals = [Decimal(r["price"]["total"]["amount"]) for r in first["results"]]
     assert [Decimal(r["price"]["total"]["amount"]) for r in changed["results"]] == [

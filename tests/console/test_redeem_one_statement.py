@@ -7,7 +7,6 @@ redemption and its split, the journal entry and its lines, the voucher, the coun
 """
 
 from collections import Counter
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bookings.models import Booking, BookingLine
-from parts.models import ServiceItem
 from payments import codes
 from payments.ledger import services as ledger
 from payments.ledger.models import JournalEntry, JournalLine
@@ -28,6 +26,7 @@ from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
 from shops.models import Membership, Shop
 from tests.console.conftest import staff_at
 from tests.factories import ShopFactory
+from tests.payments.commission_rules import RULES, rules_create
 
 pytestmark = pytest.mark.postgres
 
@@ -158,21 +157,10 @@ def _written(redemption: Redemption, attempt: RedemptionAttempt) -> dict:
     }
 
 
-RULE_SHOPS = st.sampled_from(["this", "other", None])
-RULE_ITEMS = st.sampled_from(["first", "second", "elsewhere", None])
-RULE_WINDOWS = st.sampled_from(["open", "ended", "future", "closed-later"])
-
-
 @pytest.mark.django_db
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    rules=st.lists(
-        # a rule names a shop, a service or both (a check constraint)
-        st.tuples(RULE_SHOPS, RULE_ITEMS, RULE_WINDOWS, st.integers(min_value=0, max_value=3000)).filter(
-            lambda rule: rule[0] or rule[1]
-        ),
-        max_size=4,
-    ),
+    rules=RULES,
     booked=st.sampled_from([("first",), ("first", "second"), ("second",), ()]),
     second_line=st.booleans(),
     total=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
@@ -209,34 +197,10 @@ def test_the_one_statement_writes_what_the_general_path_writes(
 ):
     capture = django_capture_on_commit_callbacks
     now = timezone.now()
-    windows = {
-        "open": (now - timedelta(days=1), None),
-        "ended": (now - timedelta(days=2), now - timedelta(days=1)),
-        "future": (now + timedelta(days=1), None),
-        "closed-later": (now - timedelta(days=3), now + timedelta(days=1)),
-    }
     with transaction.atomic():
         Shop.objects.filter(pk=job.shop.pk).update(commission_rate=Decimal(shop_rate) / 10000)
         cashier = staff_at(job.shop, Membership.Role.CASHIER)
-        items = {
-            "first": job.item,
-            "second": ServiceItem.objects.create(
-                code="p-second", name_en="Second", name_zh="二", labour_hours=1
-            ),
-            "elsewhere": ServiceItem.objects.create(
-                code="p-else", name_en="Else", name_zh="三", labour_hours=1
-            ),
-        }
-        shops = {"this": job.shop, "other": ShopFactory(), None: None}
-        for shop, item, window, basis_points in rules:
-            valid_from, valid_until = windows[window]
-            CommissionRule.objects.create(
-                shop=shops[shop],
-                service_item=items.get(item),
-                rate=Decimal(basis_points) / 10000,
-                valid_from=valid_from,
-                valid_until=valid_until,
-            )
+        items = rules_create(job, rules, now=now)
         _accounts_known(job.shop, capture)
         shape = {
             "total": total,

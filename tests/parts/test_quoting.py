@@ -407,33 +407,23 @@ def test_a_catalogue_load_makes_every_cached_resolution_unreachable():
     assert catalogue_version() != before
 
 
-def test_a_process_keeps_the_resolutions_it_read_under_the_same_catalogue_version(django_assert_num_queries):
-    from django.core.cache import cache
-
+def test_a_process_keeps_the_resolutions_it_read_under_the_same_catalogue_version(
+    django_assert_num_queries, cache_reads
+):
     from parts import quoting
 
     car = VariantFactory()
     item_needing("oil_filter", Category.OIL_FILTER)
     part = fitting(car, category=Category.OIL_FILTER, sku="FILTER-A", list_price_amount=Decimal("38.00"))
     first = resolve_cached(variant=car, service_items=["oil_filter"])
-    reads = []
-    real_get = cache.get
+    cache_reads.clear()
+    with django_assert_num_queries(0):
+        again = resolve_cached(variant=car, service_items=["oil_filter"])
+    assert again is first
+    assert cache_reads == [quoting.CATALOGUE_VERSION_KEY]  # one read: the version (no version given)
 
-    def counting_get(key, *args, **kwargs):
-        reads.append(key)
-        return real_get(key, *args, **kwargs)
-
-    cache.get = counting_get
-    try:
-        with django_assert_num_queries(0):
-            again = resolve_cached(variant=car, service_items=["oil_filter"])
-        assert again is first
-        assert reads == [quoting.CATALOGUE_VERSION_KEY]  # one read: the version, never skipped
-
-        part.list_price_amount = Decimal("45.00")  # a new version: the kept resolution is unreachable
-        part.save()
-        assert [p.list_price for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == [
-            Decimal("45.00")
-        ]
-    finally:
-        del cache.get
+    part.list_price_amount = Decimal("45.00")  # a new version: the kept resolution is unreachable
+    part.save()
+    assert [p.list_price for p in resolve_cached(variant=car, service_items=["oil_filter"]).parts] == [
+        Decimal("45.00")
+    ]

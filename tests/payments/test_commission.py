@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from payments.settlement.commission import commission_quote
+from tests.payments.commission_rules import RULES, rules_create
 
 
 @pytest.mark.parametrize(
@@ -101,21 +102,10 @@ def test_lines_of_different_categories_take_their_own_rates_rounded_once(job):
     assert quote.rate == (quote.commission_amount / booking.total_amount).quantize(Decimal("0.0001"))
 
 
-RULE_SHOPS = st.sampled_from(["this", "other", None])
-RULE_ITEMS = st.sampled_from(["first", "second", "elsewhere", None])
-RULE_WINDOWS = st.sampled_from(["open", "ended", "future", "closed-later"])
-
-
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    rules=st.lists(
-        # a rule names a shop, a service or both (a check constraint)
-        st.tuples(RULE_SHOPS, RULE_ITEMS, RULE_WINDOWS, st.integers(min_value=0, max_value=3000)).filter(
-            lambda rule: rule[0] or rule[1]
-        ),
-        max_size=5,
-    ),
+    rules=RULES,
     booked=st.sampled_from([("first",), ("first", "second"), ("second",), ()]),
     second_line=st.booleans(),
 )
@@ -132,48 +122,19 @@ RULE_WINDOWS = st.sampled_from(["open", "ended", "future", "closed-later"])
 def test_reading_the_rules_without_the_lines_gives_the_split_the_lines_give(job, rules, booked, second_line):
     """``commission_quote`` reads an order's lines only when one of its services has a rule of its
     own (``_one_rate``); whatever the rules, its split is the one computed from the lines."""
-    from datetime import timedelta
-
     from django.db import transaction
     from django.utils import timezone
 
     from bookings.models import BookingLine
-    from parts.models import ServiceItem
-    from payments.settlement.models import CommissionRule
-    from tests.factories import ShopFactory
 
     now = timezone.now()
-    windows = {
-        "open": (now - timedelta(days=1), None),
-        "ended": (now - timedelta(days=2), now - timedelta(days=1)),
-        "future": (now + timedelta(days=1), None),
-        "closed-later": (now - timedelta(days=3), now + timedelta(days=1)),
-    }
     with transaction.atomic():
         booking = job.book()
-        items = {
-            "first": job.item,
-            "second": ServiceItem.objects.create(
-                code="p-second", name_en="Second", name_zh="二", labour_hours=1
-            ),
-            "elsewhere": ServiceItem.objects.create(
-                code="p-else", name_en="Else", name_zh="三", labour_hours=1
-            ),
-        }
+        items = rules_create(job, rules, now=now)
         if second_line:  # the labour line belongs to another service
             BookingLine.objects.filter(booking=booking, kind="labour").update(service_item_code="p-second")
         booking.service_item_codes = [items[name].code for name in booked]
         booking.save(update_fields=["service_item_codes"])
-        shops = {"this": job.shop, "other": ShopFactory(), None: None}
-        for shop, item, window, basis_points in rules:
-            valid_from, valid_until = windows[window]
-            CommissionRule.objects.create(
-                shop=shops[shop],
-                service_item=items.get(item),
-                rate=Decimal(basis_points) / 10000,
-                valid_from=valid_from,
-                valid_until=valid_until,
-            )
         lines = list(BookingLine.objects.filter(booking=booking).values_list("service_item_code", "amount"))
 
         without_lines = commission_quote(shop=job.shop, booking=booking, at=now)
