@@ -30,10 +30,7 @@ from bookings.models import Booking, BookingLine
 from common.sql import mark_saved
 from parts.models import ServiceItem
 from payments.ledger import services as ledger
-from payments.ledger.models import (
-    JournalEntry,
-    JournalLine,
-)
+from payments.ledger.models import JournalEntry, JournalLine
 from payments.ledger.services import ORDER
 from payments.settlement.models import CommissionRule
 from payments.vouchers.models import Redemption, RedemptionAttempt, Voucher
@@ -204,11 +201,8 @@ def _statement(lookup: str, connection) -> str:
         ):
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in values)
             names[f"{prefix}_columns"], names[f"{prefix}_values"] = columns, ", ".join(values.values())
-        text = TEMPLATE.format(lookup=quote(Voucher._meta.get_field(lookup).column), **names)
-        # without comments and runs of blanks: psycopg caches the conversion of a text up to 4 KB
-        text = _TEXTS[key] = " ".join(
-            " ".join(line.split("--")[0].split()) for line in text.splitlines()
-        ).strip()
+        names["lookup"] = quote(Voucher._meta.get_field(lookup).column)
+        text = _TEXTS[key] = _compact(TEMPLATE.format(**names))
     return text
 
 
