@@ -32,6 +32,8 @@ from parts.quoting import (
     Tariff,
     Totals,
     catalogue_changes_read,
+    catalogue_version,
+    catalogue_version_known,
     catalogue_version_seen,
     resolve_cached,
 )
@@ -195,6 +197,7 @@ def dispatch_pick(ranked: Sequence[_Ranked]) -> _Ranked | None:
 def match(
     *,
     variant: Variant | None = None,
+    variant_id: int | None = None,
     resolution: Resolution | None = None,
     service_items: Sequence[str] = (),
     package: Package | str | None = None,
@@ -216,13 +219,64 @@ def match(
     service item of the job, and is open on ``day`` (its hours, the public calendar and its own
     closures). ``max_price`` keeps shops whose total is at most that; ``open_on_day`` keeps only
     shops with a free place that day. Sorted by ``sort`` (best, distance, price, rating). Give the
-    job as ``variant`` + ``service_items``/``package``/``tier``, or as its ``resolution`` when the
-    caller resolved it already (``parts.quoting.resolve_cached``).
+    job as ``variant`` (or ``variant_id``) + ``service_items``/``package``/``tier``, or as its
+    ``resolution`` when the caller resolved it already (``parts.quoting.resolve_cached``).
+
+    A job given by its parts is resolved under the catalogue version this process last saw beside
+    the catalogue's change sequence (PostgreSQL; no cache round trip), which the candidate
+    statement checks: when the catalogue changed since, the job is resolved again under the new
+    version and matched once more (decision 0007). ``UnknownVariant`` for a ``variant_id`` that
+    is not in the catalogue.
     """
+    where = {
+        "lat": lat,
+        "lng": lng,
+        "day": day,
+        "sort": sort,
+        "max_distance_km": max_distance_km,
+        "max_price": max_price,
+        "open_on_day": open_on_day,
+        "limit": limit,
+        "now": now,
+    }
+    if resolution is not None:
+        return _match(resolution, **where)
+
+    def job(version: int) -> Resolution:
+        return resolve_cached(
+            variant=variant,
+            variant_id=variant_id,
+            service_items=service_items,
+            package=package,
+            tier=tier,
+            version=version,
+        )
+
+    version = catalogue_version_known()
+    if version is None:
+        version = catalogue_version()
+    result = _match(job(version), **where)
+    if result.catalogue_version is not None and result.catalogue_version != version:
+        result = _match(job(result.catalogue_version), **where)
+    return result
+
+
+def _match(
+    resolution: Resolution,
+    *,
+    lat: float,
+    lng: float,
+    day: date,
+    sort: str,
+    max_distance_km: float | None,
+    max_price: Decimal | None,
+    open_on_day: bool,
+    limit: int,
+    now: datetime | None,
+) -> MatchResult:
+    """``match`` of a resolved job (one candidate statement)."""
     if sort not in SORTS:
         raise DomainError(_("Unknown sort order."), code="invalid_sort")
-    if resolution is None:
-        resolution = resolve_cached(variant=variant, service_items=service_items, package=package, tier=tier)
     radius = float(settings.MATCH_MAX_DISTANCE_KM)
     if max_distance_km is not None:
         radius = min(radius, float(max_distance_km))

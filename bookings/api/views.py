@@ -14,15 +14,7 @@ from bookings.matching import MatchResult, ShopMatch, match, to_gcj02
 from common.api import ErrorSerializer, FastJSONRenderer
 from common.errors import DomainError
 from common.money import money_dict
-from parts.quoting import (
-    Quote,
-    QuoteLine,
-    Resolution,
-    UnknownVariant,
-    catalogue_version,
-    catalogue_version_known,
-    resolve_cached,
-)
+from parts.quoting import Quote, QuoteLine, UnknownVariant
 from shops.models import COORDINATE_SYSTEM
 from shops.selectors import Slot, district_point
 
@@ -147,24 +139,6 @@ class QuoteApi(APIView):
             data.is_valid(raise_exception=True)
             params = dict(data.validated_data)
 
-        def job(version: int) -> Resolution:
-            try:
-                return resolve_cached(
-                    variant_id=params["variant"],
-                    service_items=params["service_items"],
-                    package=params.get("package"),
-                    tier=params.get("tier"),
-                    version=version,
-                )
-            except UnknownVariant:
-                raise ValidationError({"variant": [_("Unknown car variant.")]}) from None
-
-        # the catalogue version this process last saw beside the change sequence (PostgreSQL),
-        # checked by the candidate statement: no cache round trip while it holds (decision 0007)
-        version = catalogue_version_known()
-        if version is None:
-            version = catalogue_version()
-        resolution = job(version)
         if "district" in params:
             point = district_point(params.pop("district"))
             if point is None:
@@ -173,20 +147,23 @@ class QuoteApi(APIView):
         else:
             location = params.pop("location")
             lat, lng = to_gcj02(location["lat"], location["lng"], location["system"])
-        where = {
-            "lat": lat,
-            "lng": lng,
-            "day": params["date"],
-            "sort": params["sort"],
-            "max_distance_km": params.get("max_distance_km"),
-            "max_price": params.get("max_price"),
-            "open_on_day": params["open_on_day"],
-            "limit": params["limit"],
-        }
-        result = match(resolution=resolution, **where)
-        if result.catalogue_version is not None and result.catalogue_version != version:
-            # the catalogue changed since this process last looked: the job again, under the new one
-            result = match(resolution=job(result.catalogue_version), **where)
+        try:
+            result = match(
+                variant_id=params["variant"],
+                service_items=params["service_items"],
+                package=params.get("package"),
+                tier=params.get("tier"),
+                lat=lat,
+                lng=lng,
+                day=params["date"],
+                sort=params["sort"],
+                max_distance_km=params.get("max_distance_km"),
+                max_price=params.get("max_price"),
+                open_on_day=params["open_on_day"],
+                limit=params["limit"],
+            )
+        except UnknownVariant:
+            raise ValidationError({"variant": [_("Unknown car variant.")]}) from None
         # The body is built JSON-ready: QuoteOutputSerializer documents it (and a test checks it
         # validates), but running it over 50 priced shops would cost more than the match itself.
         return Response(_body(result))
